@@ -1,0 +1,87 @@
+import type { MiddlewareStack } from '@smithy/types';
+
+export type CallOutcome = 'success' | 'error';
+
+export interface CallRecord {
+  service: string;
+  operation: string;
+  outcome: CallOutcome;
+  count: number;
+}
+
+/** Operations that change AWS state; every other operation edaguard calls is a read. */
+const WRITE_OPERATION = /^(Create|Update|Put|Set|Tag|Untag|Delete|Add|Remove|Start)/;
+
+export function isWriteOperation(operation: string): boolean {
+  return WRITE_OPERATION.test(operation);
+}
+
+/**
+ * Counts SDK commands per service, operation and outcome. One count per command (not per
+ * retry attempt), so it can be compared with the minimum number of calls a cycle needs.
+ */
+export class CallCounter {
+  private readonly counts = new Map<string, CallRecord>();
+  private readonly listeners: Array<(record: Omit<CallRecord, 'count'>) => void> = [];
+
+  record(service: string, operation: string, outcome: CallOutcome): void {
+    const key = `${service}\u0000${operation}\u0000${outcome}`;
+    const existing = this.counts.get(key);
+    if (existing) existing.count += 1;
+    else this.counts.set(key, { service, operation, outcome, count: 1 });
+    for (const listener of this.listeners) listener({ service, operation, outcome });
+  }
+
+  /** Called on every recorded call, e.g. to feed a Prometheus counter. */
+  onCall(listener: (record: Omit<CallRecord, 'count'>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  snapshot(): CallRecord[] {
+    return [...this.counts.values()]
+      .map((r) => ({ ...r }))
+      .sort((a, b) => `${a.service}.${a.operation}`.localeCompare(`${b.service}.${b.operation}`));
+  }
+
+  /** Total calls, optionally only for one operation (`Service.Operation` or `Operation`). */
+  total(filter?: { operation?: string; service?: string; writesOnly?: boolean }): number {
+    let sum = 0;
+    for (const r of this.counts.values()) {
+      if (filter?.operation && r.operation !== filter.operation) continue;
+      if (filter?.service && r.service !== filter.service) continue;
+      if (filter?.writesOnly && !isWriteOperation(r.operation)) continue;
+      sum += r.count;
+    }
+    return sum;
+  }
+
+  writes(): number {
+    return this.total({ writesOnly: true });
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+/** Adds the counting middleware to one client's stack. */
+export function attachCallCounter(
+  stack: MiddlewareStack<any, any>,
+  service: string,
+  counter: CallCounter,
+): void {
+  stack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        counter.record(service, operation, 'success');
+        return result;
+      } catch (error) {
+        counter.record(service, operation, 'error');
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'edaguardCallCounter', priority: 'high' },
+  );
+}

@@ -1,0 +1,89 @@
+import type { ResourceType } from '../policy/schema.js';
+
+export interface Target {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface RedrivePolicy {
+  readonly deadLetterTargetArn: string;
+  readonly maxReceiveCount: number;
+}
+
+/** A queue's attributes, normalised: numbers as numbers, RedrivePolicy parsed from its JSON. */
+export interface QueueFacts {
+  readonly arn: string;
+  readonly url: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly visibilityTimeout: number;
+  readonly messageRetentionPeriod: number;
+  readonly redrivePolicy?: RedrivePolicy;
+  readonly kmsMasterKeyId?: string;
+  readonly kmsDataKeyReusePeriodSeconds?: number;
+  readonly sqsManagedSseEnabled: boolean;
+  readonly approximateNumberOfMessages: number;
+}
+
+/** One Lambda event source mapping that reads from a queue, with its function's timeout. */
+export interface QueueConsumer {
+  readonly mappingUuid: string;
+  readonly functionArn: string;
+  /** Undefined when the function was not in ListFunctions (another account, or deleted). */
+  readonly functionTimeoutSeconds?: number;
+  readonly maximumBatchingWindowInSeconds: number;
+  readonly state?: string;
+}
+
+/** A resource found by the tag queries: candidates for policy selection (done in plan). */
+export interface TaggedResource {
+  readonly arn: string;
+  readonly type: ResourceType;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A read that failed for one resource; planned as a `failed` finding, the rest go on. */
+export interface ReadError {
+  readonly resource: string;
+  readonly operation: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What an existing queue with a would-be DLQ's name looks like (to adopt it or not). */
+export interface DlqNameCandidate {
+  readonly name: string;
+  readonly arn: string;
+  readonly exists: boolean;
+  readonly managedByEdaguard: boolean;
+}
+
+/** An immutable snapshot of one target, read in one cycle. Plan reads only this. */
+export interface Inventory {
+  readonly target: Target;
+  readonly readAt: string;
+  readonly tagged: readonly TaggedResource[];
+  /** Every queue read: tagged candidates, their DLQs, adoptable DLQ candidates; keyed by ARN. */
+  readonly queues: ReadonlyMap<string, QueueFacts>;
+  /** DLQ ARNs referenced by some queue's redrive policy that do not exist. */
+  readonly missingQueues: ReadonlySet<string>;
+  /** Queues known to be some queue's DLQ → the ARNs of their source queues. */
+  readonly deadLetterSources: ReadonlyMap<string, readonly string[]>;
+  /** Lambda consumers per queue ARN; undefined when no policy needed them (not read). */
+  readonly consumers?: ReadonlyMap<string, readonly QueueConsumer[]>;
+  /** Existing queues found under the names edaguard would give new DLQs, keyed by name. */
+  readonly dlqNameCandidates: ReadonlyMap<string, DlqNameCandidate>;
+  readonly readErrors: readonly ReadError[];
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) for (const [k, v] of value) (deepFreeze(k), deepFreeze(v));
+    else if (value instanceof Set) for (const v of value) deepFreeze(v);
+    else for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,165 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, LineCounter, type Node, parseAllDocuments, type Document } from 'yaml';
+import type { z } from 'zod';
+import { type PolicyIssue, PolicyValidationError } from '../errors.js';
+import { findCertainConflicts } from './conflicts.js';
+import type { Policy, PolicySet, SourceLocation } from './model.js';
+import {
+  type ReliabilityPolicyDocument,
+  ReliabilityPolicySchema,
+  RULE_IDS,
+  RULE_RESOURCE_TYPES,
+  type ResourceType,
+  type RuleId,
+} from './schema.js';
+
+const POLICY_FILE = /\.ya?ml$/i;
+
+/** Every YAML file under `dir`, recursively, sorted so that load order (and error order) is stable. */
+export async function listPolicyFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && POLICY_FILE.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/**
+ * Reads and validates every policy under `dir`. Throws PolicyValidationError listing every
+ * problem in every file at once; returns only when the whole set is valid.
+ */
+export async function loadPolicyDir(dir: string): Promise<PolicySet> {
+  let files: string[];
+  try {
+    files = await listPolicyFiles(dir);
+  } catch (error) {
+    throw new PolicyValidationError([
+      { file: dir, line: 1, column: 1, path: '', message: `cannot read policy directory: ${String(error)}` },
+    ]);
+  }
+  if (files.length === 0) {
+    throw new PolicyValidationError([
+      { file: dir, line: 1, column: 1, path: '', message: 'no policy files (*.yaml, *.yml) found' },
+    ]);
+  }
+  const sources = await Promise.all(
+    files.map(async (file) => ({ file: path.relative(process.cwd(), file) || file, text: await readFile(file, 'utf8') })),
+  );
+  return parsePolicySources(sources);
+}
+
+/** Pure: validates policy texts (file name → YAML) into a PolicySet or throws with every issue. */
+export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: string }>): PolicySet {
+  const issues: PolicyIssue[] = [];
+  const policies: Policy[] = [];
+  for (const { file, text } of sources) {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [];
+    for (const doc of list) {
+      const at = (offset: number): { line: number; column: number } => {
+        const pos = lineCounter.linePos(offset);
+        return { line: pos.line, column: pos.col };
+      };
+      if (doc.errors.length > 0) {
+        for (const err of doc.errors) {
+          issues.push({ file, ...at(err.pos[0]), path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+        }
+        continue;
+      }
+      if (doc.contents === null) continue; // an empty document, e.g. after a trailing `---`
+      const parsed = ReliabilityPolicySchema.safeParse(doc.toJS());
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) issues.push(...locateZodIssue(file, doc, issue, at));
+        continue;
+      }
+      policies.push(toPolicy(file, doc, parsed.data, at));
+    }
+  }
+  issues.push(...findDuplicateNames(policies));
+  if (issues.length === 0) issues.push(...findCertainConflicts(policies));
+  if (issues.length > 0) throw new PolicyValidationError(sortIssues(issues));
+  return { policies, files: sources.map((s) => s.file) };
+}
+
+type At = (offset: number) => { line: number; column: number };
+
+function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, at: At): Policy {
+  const ruleIds = RULE_IDS.filter((id) => data.spec.rules[id] !== undefined);
+  const resourceTypes: ResourceType[] =
+    data.spec.match.resourceTypes ?? [...new Set(ruleIds.flatMap((id) => RULE_RESOURCE_TYPES[id]))];
+  const ruleLocations: Partial<Record<RuleId, SourceLocation>> = {};
+  for (const id of ruleIds) ruleLocations[id] = { file, ...at(nodeOffset(doc, ['spec', 'rules', id])) };
+  return {
+    name: data.metadata.name,
+    enforcement: data.spec.enforcement,
+    resourceTypes,
+    matchTags: data.spec.match.tags,
+    excludeTags: data.spec.exclude.tags,
+    rules: data.spec.rules,
+    source: { file, ...at(nodeOffset(doc, [])) },
+    ruleLocations,
+    document: data,
+  };
+}
+
+/** Offset of the node at `fieldPath`, or of its nearest existing ancestor (for a missing field). */
+function nodeOffset(doc: Document, fieldPath: ReadonlyArray<PropertyKey>): number {
+  for (let depth = fieldPath.length; depth >= 0; depth--) {
+    const node = doc.getIn(fieldPath.slice(0, depth), true) as Node | undefined;
+    if (node && typeof node === 'object' && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+/** Offset of a mapping's key (for "unknown field" errors, which point at the key itself). */
+function keyOffset(doc: Document, parentPath: ReadonlyArray<PropertyKey>, key: string): number | undefined {
+  const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (!isMap(parent)) return undefined;
+  for (const pair of parent.items) {
+    if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return pair.key.range[0];
+  }
+  return undefined;
+}
+
+function locateZodIssue(file: string, doc: Document, issue: z.core.$ZodIssue, at: At): PolicyIssue[] {
+  const fieldPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  const dotted = (p: ReadonlyArray<PropertyKey>) => p.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const isRules = dotted(fieldPath) === 'spec.rules';
+      return {
+        file,
+        ...at(keyOffset(doc, fieldPath, key) ?? nodeOffset(doc, fieldPath)),
+        path: dotted([...fieldPath, key]),
+        message: isRules
+          ? `unknown rule "${key}" (known rules: ${RULE_IDS.join(', ')})`
+          : `unknown field "${key}"`,
+      };
+    });
+  }
+  const exists = doc.getIn(fieldPath, true) !== undefined || fieldPath.length === 0;
+  const message = exists ? issue.message : `required field is missing (${issue.message.replace(/^Invalid input: /, '')})`;
+  return [{ file, ...at(nodeOffset(doc, fieldPath)), path: dotted(fieldPath), message }];
+}
+
+function findDuplicateNames(policies: readonly Policy[]): PolicyIssue[] {
+  const seen = new Map<string, Policy>();
+  const issues: PolicyIssue[] = [];
+  for (const policy of policies) {
+    const first = seen.get(policy.name);
+    if (first) {
+      issues.push({
+        ...policy.source,
+        path: 'metadata.name',
+        message: `duplicate policy name "${policy.name}" (first defined at ${first.source.file}:${first.source.line})`,
+      });
+    } else seen.set(policy.name, policy);
+  }
+  return issues;
+}
+
+function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
+  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

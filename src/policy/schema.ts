@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+export const API_VERSION = 'edaguard.dev/v1alpha1' as const;
+export const POLICY_KIND = 'ReliabilityPolicy' as const;
+
+/** Tags that mean something to edaguard whatever the policies say. */
+export const TAGS = {
+  ignore: 'edaguard.dev/ignore',
+  managedBy: 'edaguard.dev/managed-by',
+  dlqFor: 'edaguard.dev/dlq-for',
+} as const;
+export const MANAGED_BY_VALUE = 'edaguard';
+
+/** SQS limits (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html). */
+export const SQS_LIMITS = {
+  maxVisibilityTimeoutSeconds: 43_200,
+  maxRetentionSeconds: 1_209_600,
+  minRetentionSeconds: 60,
+  maxReceiveCount: 1_000,
+  maxQueueNameLength: 80,
+} as const;
+
+export const RESOURCE_TYPES = ['sqs:queue'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+const TagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+
+const MaxReceiveCount = z
+  .strictObject({
+    min: z.int().min(1).max(SQS_LIMITS.maxReceiveCount),
+    max: z.int().min(1).max(SQS_LIMITS.maxReceiveCount),
+    default: z.int().min(1).max(SQS_LIMITS.maxReceiveCount),
+  })
+  .refine((r) => r.min <= r.max, { message: 'min must be <= max', path: ['min'] })
+  .refine((r) => r.min <= r.default && r.default <= r.max, {
+    message: 'default must lie within [min, max]',
+    path: ['default'],
+  })
+  .describe('Allowed range of the redrive maxReceiveCount; a value outside it (or none) is set to default.');
+
+export const SqsDeadLetterQueueSettings = z
+  .strictObject({
+    maxReceiveCount: MaxReceiveCount.default({ min: 3, max: 10, default: 5 }),
+    create: z
+      .strictObject({
+        nameSuffix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only (1-40 characters)')
+          .default('-dlq'),
+        retentionSeconds: z
+          .int()
+          .min(SQS_LIMITS.minRetentionSeconds)
+          .max(SQS_LIMITS.maxRetentionSeconds)
+          .optional()
+          .describe('Retention of a created DLQ; default: sqs-dlq-retention.minSeconds, else 14 days.'),
+      })
+      .optional()
+      .describe('Without it a missing DLQ is reported, never created.'),
+  })
+  .describe('Every selected queue that is not itself a DLQ has a redrive policy to an existing DLQ.');
+
+export const SqsDlqRetentionSettings = z
+  .strictObject({
+    minSeconds: z
+      .int()
+      .min(SQS_LIMITS.minRetentionSeconds)
+      .max(SQS_LIMITS.maxRetentionSeconds)
+      .default(SQS_LIMITS.maxRetentionSeconds),
+  })
+  .describe("The DLQ of a selected queue keeps messages at least minSeconds (SQS's maximum is 14 days).");
+
+export const SqsVisibilityTimeoutSettings = z
+  .strictObject({
+    lambdaTimeoutMultiple: z.int().min(1).max(20).default(6),
+  })
+  .describe(
+    'VisibilityTimeout >= multiple x the largest timeout of the Lambda functions consuming the queue (+ their batching window).',
+  );
+
+export const RuleSettingsSchemas = {
+  'sqs-dead-letter-queue': SqsDeadLetterQueueSettings,
+  'sqs-dlq-retention': SqsDlqRetentionSettings,
+  'sqs-visibility-timeout': SqsVisibilityTimeoutSettings,
+} as const;
+
+export type RuleId = keyof typeof RuleSettingsSchemas;
+export const RULE_IDS = Object.keys(RuleSettingsSchemas) as RuleId[];
+
+/** Which resource types each rule evaluates. */
+export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
+  'sqs-dead-letter-queue': ['sqs:queue'],
+  'sqs-dlq-retention': ['sqs:queue'],
+  'sqs-visibility-timeout': ['sqs:queue'],
+};
+
+const Rules = z
+  .strictObject({
+    'sqs-dead-letter-queue': SqsDeadLetterQueueSettings.optional(),
+    'sqs-dlq-retention': SqsDlqRetentionSettings.optional(),
+    'sqs-visibility-timeout': SqsVisibilityTimeoutSettings.optional(),
+  })
+  .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
+    message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,
+  });
+
+export const ReliabilityPolicySchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(POLICY_KIND),
+  metadata: z.strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and "-" (a DNS label)'),
+    labels: TagMap.optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: z.strictObject({
+    enforcement: z
+      .enum(['enforce', 'audit'])
+      .default('audit')
+      .describe('enforce: fix what is safe; audit (the default): report only, never write.'),
+    match: z.strictObject({
+      resourceTypes: z
+        .array(z.enum(RESOURCE_TYPES))
+        .min(1)
+        .optional()
+        .describe('Default: every type a rule of this policy applies to.'),
+      tags: TagMap.default({}).describe('All listed tags must match. Empty: every resource of the types.'),
+    }),
+    exclude: z
+      .strictObject({
+        tags: TagMap.default({}).describe('Any listed tag excludes the resource.'),
+      })
+      .default({ tags: {} }),
+    rules: Rules,
+  }),
+});
+
+export type ReliabilityPolicyDocument = z.infer<typeof ReliabilityPolicySchema>;
+export type RuleSettings = {
+  'sqs-dead-letter-queue': z.infer<typeof SqsDeadLetterQueueSettings>;
+  'sqs-dlq-retention': z.infer<typeof SqsDlqRetentionSettings>;
+  'sqs-visibility-timeout': z.infer<typeof SqsVisibilityTimeoutSettings>;
+};
+
+/** JSON Schema for editors (yaml-language-server) and the policy repository's CI. */
+export function policyJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(ReliabilityPolicySchema, { io: 'input', target: 'draft-2020-12' }),
+    $id: 'https://edaguard.dev/schemas/v1alpha1/reliability-policy.json',
+    title: 'edaguard ReliabilityPolicy',
+  };
+}
