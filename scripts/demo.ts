@@ -1,0 +1,58 @@
+/**
+ * The demo: the emulator, seeded with a drifted sandbox account; `plan`; `reconcile`; and a
+ * second `reconcile` that must make zero writes. Run with `npm run demo`.
+ */
+import { runCli } from '../src/cli/program.js';
+import { emulatorEnv, startEmulator } from '../test/support/emulator.js';
+import { SANDBOX_POLICY_DIR, seedSandbox } from '../test/support/sandbox.js';
+import { createSeeder } from '../test/support/seed.js';
+
+const out = (text: string) => process.stdout.write(text);
+const step = (title: string) => out(`\n\x1b[1m== ${title}\x1b[0m\n`);
+
+async function main(): Promise<number> {
+  step('Starting the AWS emulator (moto server)');
+  const emulator = await startEmulator();
+  out(`moto listening on ${emulator.endpoint}\n`);
+  const env = emulatorEnv(emulator.endpoint);
+  // The SDK's default credential chain reads process.env. Node 20 is this project's runtime; the
+  // SDK's notice about its future Node 22 requirement is in the README, not in the demo's output.
+  Object.assign(process.env, env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  const seeder = createSeeder(emulator.endpoint);
+  try {
+    step('Seeding a drifted sandbox account');
+    const sandbox = await seedSandbox(seeder);
+    for (const [name, arn] of Object.entries(sandbox)) out(`  ${name.padEnd(12)} ${arn}\n`);
+    out(`Policies: ${SANDBOX_POLICY_DIR}\n`);
+
+    const cli = (args: string[]) =>
+      runCli(['--log-level', process.env.EDAGUARD_LOG_LEVEL ?? 'warn', ...args], { stdout: out, stderr: (t) => process.stderr.write(t), env: { ...process.env } });
+
+    step('edaguard validate');
+    await cli(['validate', SANDBOX_POLICY_DIR]);
+    step('edaguard plan (read-only)');
+    const planCode = await cli(['plan', '--policies', SANDBOX_POLICY_DIR]);
+    out(`exit code ${planCode} (1: drift found)\n`);
+    step('edaguard reconcile --once');
+    const first = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR]);
+    out(`exit code ${first}\n`);
+    step('edaguard reconcile --once (again: a converged account needs zero writes)');
+    const second = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR]);
+    out(`exit code ${second}\n`);
+    return second === 0 ? 0 : 1;
+  } finally {
+    seeder.destroy();
+    step('Stopping the emulator');
+    await emulator.stop();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

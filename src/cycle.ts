@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { applyPlan } from './apply/apply.js';
+import type { AwsClients } from './aws/clients.js';
+import type { RuntimeSettings } from './config/runtime.js';
+import { discover } from './discovery/discover.js';
+import type { Inventory } from './discovery/inventory.js';
+import type { PolicySet } from './policy/model.js';
+import type { Plan } from './reconcile/model.js';
+import { plan } from './reconcile/plan.js';
+import { buildDriftReport, type DriftReport } from './report/driftReport.js';
+
+export interface CycleOptions {
+  settings: RuntimeSettings;
+  dryRun: boolean;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Read, then plan: what `edaguard plan` shows. No write. */
+export async function discoverAndPlan(
+  policySet: PolicySet,
+  aws: AwsClients,
+  options: Pick<CycleOptions, 'settings' | 'logger' | 'now'>,
+): Promise<{ inventory: Inventory; plan: Plan }> {
+  const inventory = await discover(policySet, aws, {
+    region: options.settings.region,
+    ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    logger: options.logger,
+  });
+  return { inventory, plan: plan(policySet, inventory) };
+}
+
+/** One reconcile cycle: discover → plan → apply → report. */
+export async function runCycle(policySet: PolicySet, aws: AwsClients, options: CycleOptions): Promise<DriftReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const logger = options.logger.child({ cycleId: randomUUID() });
+  const before = new Map(aws.counter.snapshot().map((c) => [`${c.service}.${c.operation}.${c.outcome}`, c.count]));
+  const { inventory, plan: cyclePlan } = await discoverAndPlan(policySet, aws, { ...options, logger });
+  logger.info(
+    { queuesRead: inventory.queues.size, findings: cyclePlan.findings.length, readErrors: inventory.readErrors.length },
+    'planned',
+  );
+  const results = await applyPlan(cyclePlan, aws, {
+    dryRun: options.dryRun,
+    maxChanges: options.settings.maxChanges,
+    concurrency: options.settings.applyConcurrency,
+    verifyAttempts: options.settings.verifyAttempts,
+    verifyDelayMs: options.settings.verifyDelayMs,
+    ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
+    logger,
+  });
+  const awsCalls = aws.counter
+    .snapshot()
+    .map((c) => ({ ...c, count: c.count - (before.get(`${c.service}.${c.operation}.${c.outcome}`) ?? 0) }))
+    .filter((c) => c.count > 0);
+  const report = buildDriftReport({ target: inventory.target, startedAt, finishedAt: now(), dryRun: options.dryRun, results, awsCalls });
+  logger.info({ summary: report.summary }, 'cycle finished');
+  return report;
+}

@@ -1,0 +1,92 @@
+import type { FindingResult, ResultStatus } from '../apply/apply.js';
+import type { Target } from '../discovery/inventory.js';
+import { API_VERSION } from '../policy/schema.js';
+import type { CallRecord } from '../aws/callCounter.js';
+
+export interface DriftResult {
+  resource: string;
+  resourceType: string;
+  policy: string;
+  rule: string;
+  status: ResultStatus;
+  observed: unknown;
+  desired: unknown;
+  message: string;
+}
+
+export interface DriftSummary {
+  resources: number;
+  compliant: number;
+  drifted: number;
+  fixed: number;
+  failed: number;
+  deferred: number;
+}
+
+export interface DriftReport {
+  apiVersion: typeof API_VERSION;
+  kind: 'DriftReport';
+  target: Target;
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  summary: DriftSummary;
+  results: DriftResult[];
+  /** AWS calls this cycle made, per service, operation and outcome. */
+  awsCalls: CallRecord[];
+}
+
+/** A resource counts once, under the worst status of its results. */
+const SEVERITY: ResultStatus[] = ['failed', 'drift', 'deferred', 'fixed', 'pass', 'skipped'];
+
+export function summarize(results: readonly DriftResult[]): DriftSummary {
+  const worst = new Map<string, ResultStatus>();
+  for (const r of results) {
+    const current = worst.get(r.resource);
+    if (!current || SEVERITY.indexOf(r.status) < SEVERITY.indexOf(current)) worst.set(r.resource, r.status);
+  }
+  const summary: DriftSummary = { resources: worst.size, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0 };
+  for (const status of worst.values()) {
+    if (status === 'pass' || status === 'skipped') summary.compliant += 1;
+    else if (status === 'drift') summary.drifted += 1;
+    else summary[status] += 1;
+  }
+  return summary;
+}
+
+export function buildDriftReport(input: {
+  target: Target;
+  startedAt: Date;
+  finishedAt: Date;
+  dryRun: boolean;
+  results: readonly FindingResult[];
+  awsCalls: CallRecord[];
+}): DriftReport {
+  const results = input.results.map(({ finding, status, message }) => ({
+    resource: finding.resource,
+    resourceType: finding.resourceType,
+    policy: finding.policy,
+    rule: finding.rule,
+    status,
+    observed: finding.observed,
+    desired: finding.desired,
+    message,
+  }));
+  return {
+    apiVersion: API_VERSION,
+    kind: 'DriftReport',
+    target: input.target,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    dryRun: input.dryRun,
+    summary: summarize(results),
+    results,
+    awsCalls: input.awsCalls,
+  };
+}
+
+/** Exit code contract: 0 when everything is compliant or fixed, 1 when drift or failures remain. */
+export function reportExitCode(report: DriftReport): 0 | 1 {
+  const { drifted, failed, deferred } = report.summary;
+  return drifted + failed + deferred === 0 ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+/** Seeding helpers: put resources into the emulator through the real SDK, as a user would. */
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface Seeder {
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+  readonly iam: IAMClient;
+  queue(name: string, options?: { attributes?: Record<string, string>; tags?: Record<string, string> }): Promise<SeededQueue>;
+  fn(name: string, timeoutSeconds: number, tags?: Record<string, string>): Promise<string>;
+  mapQueue(queueArn: string, functionName: string, batchingWindowSeconds?: number): Promise<string>;
+  attributes(queueUrl: string, names?: string[]): Promise<Record<string, string>>;
+  destroy(): void;
+}
+
+export interface SeededQueue {
+  name: string;
+  url: string;
+  arn: string;
+}
+
+export const ACCOUNT = '123456789012';
+
+export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
+  const common = {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5000, requestTimeout: 30000 }),
+  };
+  const sqs = new SQSClient(common);
+  const lambda = new LambdaClient(common);
+  const iam = new IAMClient(common);
+  let roleArn: Promise<string> | undefined;
+  const role = () => {
+    roleArn ??= (async () => {
+      const name = 'edaguard-seed-lambda';
+      try {
+        return (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn as string;
+      } catch {
+        const out = await iam.send(
+          new CreateRoleCommand({
+            RoleName: name,
+            AssumeRolePolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            }),
+          }),
+        );
+        return out.Role?.Arn as string;
+      }
+    })();
+    return roleArn;
+  };
+  return {
+    sqs,
+    lambda,
+    iam,
+    async queue(name, options = {}) {
+      const attributes = { ...(options.attributes ?? {}) };
+      if (name.endsWith('.fifo')) attributes.FifoQueue = 'true';
+      const out = await sqs.send(
+        new CreateQueueCommand({ QueueName: name, Attributes: attributes, ...(options.tags ? { tags: options.tags } : {}) }),
+      );
+      return { name, url: out.QueueUrl as string, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${name}` };
+    },
+    async fn(name, timeoutSeconds, tags) {
+      const out = await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs20.x',
+          Role: await role(),
+          Handler: 'index.handler',
+          // Never invoked (no Docker needed): moto stores the bytes as the code package.
+          Code: { ZipFile: new TextEncoder().encode('exports.handler = async () => ({});') },
+          Timeout: timeoutSeconds,
+          ...(tags ? { Tags: tags } : {}),
+        }),
+      );
+      return out.FunctionArn as string;
+    },
+    async mapQueue(queueArn, functionName, batchingWindowSeconds) {
+      const out = await lambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: queueArn,
+          FunctionName: functionName,
+          BatchSize: 10,
+          ...(batchingWindowSeconds !== undefined ? { MaximumBatchingWindowInSeconds: batchingWindowSeconds } : {}),
+        }),
+      );
+      return out.UUID as string;
+    },
+    async attributes(queueUrl, names = ['All']) {
+      const out = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as QueueAttributeName[] }),
+      );
+      return out.Attributes ?? {};
+    },
+    destroy() {
+      sqs.destroy();
+      lambda.destroy();
+      iam.destroy();
+    },
+  };
+}
+
+export const redrive = (deadLetterTargetArn: string, maxReceiveCount: number) =>
+  JSON.stringify({ deadLetterTargetArn, maxReceiveCount });
