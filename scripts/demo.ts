@@ -26,7 +26,11 @@ async function main(): Promise<number> {
     out(`Policies: ${SANDBOX_POLICY_DIR}\n`);
 
     const cli = (args: string[]) =>
-      runCli(['--log-level', process.env.EDAGUARD_LOG_LEVEL ?? 'warn', ...args], { stdout: out, stderr: (t) => process.stderr.write(t), env: { ...process.env } });
+      runCli(['--log-level', process.env.EDAGUARD_LOG_LEVEL ?? 'warn', ...args], {
+        stdout: out,
+        stderr: (t) => process.stderr.write(t),
+        env: { ...process.env },
+      });
 
     step('edaguard validate');
     await cli(['validate', SANDBOX_POLICY_DIR]);

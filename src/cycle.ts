@@ -33,14 +33,24 @@ export async function discoverAndPlan(
 }
 
 /** One reconcile cycle: discover → plan → apply → report. */
-export async function runCycle(policySet: PolicySet, aws: AwsClients, options: CycleOptions): Promise<DriftReport> {
+export async function runCycle(
+  policySet: PolicySet,
+  aws: AwsClients,
+  options: CycleOptions,
+): Promise<DriftReport> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const logger = options.logger.child({ cycleId: randomUUID() });
-  const before = new Map(aws.counter.snapshot().map((c) => [`${c.service}.${c.operation}.${c.outcome}`, c.count]));
+  const before = new Map(
+    aws.counter.snapshot().map((c) => [`${c.service}.${c.operation}.${c.outcome}`, c.count]),
+  );
   const { inventory, plan: cyclePlan } = await discoverAndPlan(policySet, aws, { ...options, logger });
   logger.info(
-    { queuesRead: inventory.queues.size, findings: cyclePlan.findings.length, readErrors: inventory.readErrors.length },
+    {
+      queuesRead: inventory.queues.size,
+      findings: cyclePlan.findings.length,
+      readErrors: inventory.readErrors.length,
+    },
     'planned',
   );
   const results = await applyPlan(cyclePlan, aws, {
@@ -56,7 +66,14 @@ export async function runCycle(policySet: PolicySet, aws: AwsClients, options: C
     .snapshot()
     .map((c) => ({ ...c, count: c.count - (before.get(`${c.service}.${c.operation}.${c.outcome}`) ?? 0) }))
     .filter((c) => c.count > 0);
-  const report = buildDriftReport({ target: inventory.target, startedAt, finishedAt: now(), dryRun: options.dryRun, results, awsCalls });
+  const report = buildDriftReport({
+    target: inventory.target,
+    startedAt,
+    finishedAt: now(),
+    dryRun: options.dryRun,
+    results,
+    awsCalls,
+  });
   logger.info({ summary: report.summary }, 'cycle finished');
   return report;
 }

@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import pLimit from 'p-limit';
+import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
 import type { Finding, Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
@@ -32,7 +32,11 @@ const STATUS_OF_FINDING = { pass: 'pass', skipped: 'skipped', error: 'failed', d
  * only dry-run, enforcement and the change budget hold them back. One finding's writes run in
  * order and stop at the first failure; a failure never stops the other findings.
  */
-export async function applyPlan(plan: Plan, aws: AwsClients, options: ApplyOptions): Promise<FindingResult[]> {
+export async function applyPlan(
+  plan: Plan,
+  aws: AwsClients,
+  options: ApplyOptions,
+): Promise<FindingResult[]> {
   const ctx: ExecutorContext = {
     sqs: aws.sqs,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -44,32 +48,59 @@ export async function applyPlan(plan: Plan, aws: AwsClients, options: ApplyOptio
   let budget = options.maxChanges;
 
   const results = plan.findings.map(async (finding): Promise<FindingResult> => {
-    const log = options.logger.child({ resource: finding.resource, rule: finding.rule, policy: finding.policy });
+    const log = options.logger.child({
+      resource: finding.resource,
+      rule: finding.rule,
+      policy: finding.policy,
+    });
     if (finding.status !== 'drift' || finding.actions.length === 0) {
       return { finding, status: STATUS_OF_FINDING[finding.status], message: finding.message };
     }
     const writes = finding.actions.map(describeAction);
     if (options.dryRun || finding.enforcement === 'audit') {
       const why = options.dryRun ? 'DRY-RUN' : 'AUDIT';
-      log.info({ decision: 'not-applied', mode: why, writes, observed: finding.observed, desired: finding.desired }, `${why}: would ${writes.join('; ')}`);
+      log.info(
+        { decision: 'not-applied', mode: why, writes, observed: finding.observed, desired: finding.desired },
+        `${why}: would ${writes.join('; ')}`,
+      );
       return { finding, status: 'drift', message: finding.message };
     }
     // Budget is taken synchronously, in plan order, so which findings are deferred is deterministic.
     if (finding.actions.length > budget) {
       log.warn({ decision: 'deferred', writes }, 'change budget for this cycle is spent');
-      return { finding, status: 'deferred', message: `${finding.message} (deferred: change budget of ${options.maxChanges} spent)` };
+      return {
+        finding,
+        status: 'deferred',
+        message: `${finding.message} (deferred: change budget of ${options.maxChanges} spent)`,
+      };
     }
     budget -= finding.actions.length;
     return limit(async () => {
       for (const action of finding.actions) {
         try {
           await executeAction(action, ctx);
-          log.info({ decision: 'write', write: describeAction(action), outcome: 'ok', observed: finding.observed, desired: finding.desired }, 'applied');
+          log.info(
+            {
+              decision: 'write',
+              write: describeAction(action),
+              outcome: 'ok',
+              observed: finding.observed,
+              desired: finding.desired,
+            },
+            'applied',
+          );
         } catch (error) {
           const e = error as { name?: string; code?: string; message?: string };
           const code = e.code ?? e.name ?? 'Error';
-          log.error({ decision: 'write', write: describeAction(action), outcome: 'failed', code, err: e.message }, 'write failed');
-          return { finding, status: 'failed' as const, message: `${describeAction(action)} failed: ${code}: ${e.message}` };
+          log.error(
+            { decision: 'write', write: describeAction(action), outcome: 'failed', code, err: e.message },
+            'write failed',
+          );
+          return {
+            finding,
+            status: 'failed' as const,
+            message: `${describeAction(action)} failed: ${code}: ${e.message}`,
+          };
         }
       }
       return { finding, status: 'fixed' as const, message: finding.message };

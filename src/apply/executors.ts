@@ -29,13 +29,23 @@ export async function executeAction(action: Action, ctx: ExecutorContext): Promi
   switch (action.kind) {
     case 'CreateQueue': {
       const out = await ctx.sqs.send(
-        new CreateQueueCommand({ QueueName: action.queueName, Attributes: action.attributes, tags: action.tags }),
+        new CreateQueueCommand({
+          QueueName: action.queueName,
+          Attributes: action.attributes,
+          tags: action.tags,
+        }),
       );
-      await verifyQueueAttributes(out.QueueUrl ?? sqsQueueUrlFromArn(action.queueArn, ctx.endpoint), action.attributes, ctx);
+      await verifyQueueAttributes(
+        out.QueueUrl ?? sqsQueueUrlFromArn(action.queueArn, ctx.endpoint),
+        action.attributes,
+        ctx,
+      );
       return;
     }
     case 'SetQueueAttributes': {
-      await ctx.sqs.send(new SetQueueAttributesCommand({ QueueUrl: action.queueUrl, Attributes: action.attributes }));
+      await ctx.sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: action.queueUrl, Attributes: action.attributes }),
+      );
       await verifyQueueAttributes(action.queueUrl, action.attributes, ctx);
       return;
     }
@@ -50,7 +60,10 @@ async function verifyQueueAttributes(
   let pending: string[] = Object.keys(wanted);
   for (let attempt = 1; attempt <= ctx.verifyAttempts; attempt++) {
     const out = await ctx.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: Object.keys(wanted) as QueueAttributeName[] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: Object.keys(wanted) as QueueAttributeName[],
+      }),
     );
     pending = attributesNotYetVisible(wanted, out.Attributes ?? {});
     if (pending.length === 0) return;

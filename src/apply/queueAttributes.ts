@@ -7,7 +7,12 @@ export function sameAttributeValue(name: string, a: string | undefined, b: strin
   if (name === 'RedrivePolicy') {
     const pa = parseRedrivePolicy(a);
     const pb = parseRedrivePolicy(b);
-    return !!pa && !!pb && pa.deadLetterTargetArn === pb.deadLetterTargetArn && pa.maxReceiveCount === pb.maxReceiveCount;
+    return (
+      !!pa &&
+      !!pb &&
+      pa.deadLetterTargetArn === pb.deadLetterTargetArn &&
+      pa.maxReceiveCount === pb.maxReceiveCount
+    );
   }
   const na = Number(a);
   const nb = Number(b);

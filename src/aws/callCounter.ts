@@ -66,6 +66,7 @@ export class CallCounter {
 
 /** Adds the counting middleware to one client's stack. */
 export function attachCallCounter(
+  // biome-ignore lint/suspicious/noExplicitAny: every client's stack has its own input and output types
   stack: MiddlewareStack<any, any>,
   service: string,
   counter: CallCounter,

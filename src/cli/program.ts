@@ -24,7 +24,8 @@ interface GlobalOptions extends RuntimeFlags {
   logLevel: string;
 }
 
-const outputOption = () => new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+const outputOption = () =>
+  new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('edaguard')
@@ -48,19 +49,29 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .command('validate')
     .description('validate every policy file under <dir>; exit 2 with file:line:column for each error')
     .argument('<dir>', 'policy directory (read recursively)')
-    .addOption(new Option('--format <format>', 'text, json or github (workflow annotations)').choices(['text', 'json', 'github']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'text, json or github (workflow annotations)')
+        .choices(['text', 'json', 'github'])
+        .default('text'),
+    )
     .action(async (dir: string, opts: { format: 'text' | 'json' | 'github' }) => {
       try {
         const set = await loadPolicyDir(dir);
-        if (opts.format === 'json') io.stdout(`${JSON.stringify({ valid: true, policies: set.policies.map((p) => p.name), files: set.files })}\n`);
-        else if (opts.format === 'text') io.stdout(`${set.policies.length} policies in ${set.files.length} file(s): valid\n`);
+        if (opts.format === 'json')
+          io.stdout(
+            `${JSON.stringify({ valid: true, policies: set.policies.map((p) => p.name), files: set.files })}\n`,
+          );
+        else if (opts.format === 'text')
+          io.stdout(`${set.policies.length} policies in ${set.files.length} file(s): valid\n`);
         setExitCode(EXIT.ok);
       } catch (error) {
         if (!(error instanceof PolicyValidationError)) throw error;
         if (opts.format === 'json') io.stdout(`${JSON.stringify({ valid: false, errors: error.issues })}\n`);
         else if (opts.format === 'github') {
           for (const i of error.issues) {
-            io.stdout(`::error file=${i.file},line=${i.line},col=${i.column},title=edaguard policy::${i.path ? `${i.path}: ` : ''}${i.message}\n`);
+            io.stdout(
+              `::error file=${i.file},line=${i.line},col=${i.column},title=edaguard policy::${i.path ? `${i.path}: ` : ''}${i.message}\n`,
+            );
           }
         } else io.stderr(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
         setExitCode(EXIT.badInput);
@@ -78,8 +89,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       const aws = createAwsClients(settings);
       try {
         const { plan } = await discoverAndPlan(policySet, aws, { settings, logger });
-        io.stdout(opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`);
-        setExitCode(plan.findings.some((f) => f.status === 'drift' || f.status === 'error') ? EXIT.driftRemains : EXIT.ok);
+        io.stdout(
+          opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`,
+        );
+        setExitCode(
+          plan.findings.some((f) => f.status === 'drift' || f.status === 'error')
+            ? EXIT.driftRemains
+            : EXIT.ok,
+        );
       } finally {
         aws.destroy();
       }
@@ -93,18 +110,27 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--dry-run', 'plan and report, write nothing')
     .option('--max-changes <n>', 'writes allowed this cycle; the rest are deferred (default 200)')
     .addOption(outputOption())
-    .action(async (opts: { policies: string; dryRun?: boolean; maxChanges?: string; output: string }, cmd: Command) => {
-      const { settings, logger } = setup(cmd, opts.maxChanges ? { maxChanges: opts.maxChanges } : {});
-      const policySet = await loadPolicyDir(opts.policies);
-      const aws = createAwsClients(settings);
-      try {
-        const report = await runCycle(policySet, aws, { settings, dryRun: opts.dryRun === true, logger });
-        io.stdout(opts.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report)}\n`);
-        setExitCode(reportExitCode(report));
-      } finally {
-        aws.destroy();
-      }
-    });
+    .action(
+      async (
+        opts: { policies: string; dryRun?: boolean; maxChanges?: string; output: string },
+        cmd: Command,
+      ) => {
+        const { settings, logger } = setup(cmd, opts.maxChanges ? { maxChanges: opts.maxChanges } : {});
+        const policySet = await loadPolicyDir(opts.policies);
+        const aws = createAwsClients(settings);
+        try {
+          const report = await runCycle(policySet, aws, { settings, dryRun: opts.dryRun === true, logger });
+          io.stdout(
+            opts.output === 'json'
+              ? `${JSON.stringify(report, null, 2)}\n`
+              : `${renderReportTable(report)}\n`,
+          );
+          setExitCode(reportExitCode(report));
+        } finally {
+          aws.destroy();
+        }
+      },
+    );
 
   return program;
 }

@@ -1,5 +1,5 @@
-import type { Logger } from 'pino';
 import pLimit from 'p-limit';
+import type { Logger } from 'pino';
 import { parseArn, sqsQueueArn, unqualifiedFunctionArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { dlqNameFor, isValidQueueName } from '../policy/dlqName.js';
@@ -40,7 +40,11 @@ function toReadError(resource: string, operation: string, error: unknown): ReadE
  * call here changes AWS state. A read that fails for one resource is recorded and the rest go on;
  * a failure of the tag queries themselves fails the cycle (there is nothing safe to plan on).
  */
-export async function discover(policySet: PolicySet, aws: AwsClients, options: DiscoverOptions): Promise<Inventory> {
+export async function discover(
+  policySet: PolicySet,
+  aws: AwsClients,
+  options: DiscoverOptions,
+): Promise<Inventory> {
   const readPlan = planReads(policySet);
   const limit = pLimit(options.readConcurrency ?? 8);
   const readErrors: ReadError[] = [];
@@ -60,7 +64,10 @@ export async function discover(policySet: PolicySet, aws: AwsClients, options: D
   }));
   const selected = tagged.filter((r) => policySet.policies.some((p) => policySelects(p, r.type, r.tags)));
   const selectedArns = new Set(selected.map((r) => r.arn));
-  const target = targetOf([...tagged, ...managed].map((r) => r.arn), options.region);
+  const target = targetOf(
+    [...tagged, ...managed].map((r) => r.arn),
+    options.region,
+  );
 
   const queues = new Map<string, QueueFacts>();
   const missingQueues = new Set<string>();
@@ -94,7 +101,8 @@ export async function discover(policySet: PolicySet, aws: AwsClients, options: D
   for (const queue of queues.values()) {
     if (!queue.redrivePolicy) continue;
     addSource(queue.redrivePolicy.deadLetterTargetArn, queue.arn);
-    if (!queues.has(queue.redrivePolicy.deadLetterTargetArn)) dlqArns.add(queue.redrivePolicy.deadLetterTargetArn);
+    if (!queues.has(queue.redrivePolicy.deadLetterTargetArn))
+      dlqArns.add(queue.redrivePolicy.deadLetterTargetArn);
   }
   await Promise.all([...dlqArns].map((arn) => readInto(arn, { ...knownTags(arn) })));
 
@@ -144,7 +152,8 @@ export async function discover(policySet: PolicySet, aws: AwsClients, options: D
     ),
   );
 
-  const consumers = readPlan.needsConsumers && selected.length > 0 ? await readConsumers(aws, queues) : undefined;
+  const consumers =
+    readPlan.needsConsumers && selected.length > 0 ? await readConsumers(aws, queues) : undefined;
 
   return deepFreeze({
     target,
@@ -163,7 +172,10 @@ async function readConsumers(
   aws: AwsClients,
   queues: ReadonlyMap<string, QueueFacts>,
 ): Promise<Map<string, QueueConsumer[]>> {
-  const [mappings, functions] = await Promise.all([listEventSourceMappings(aws.lambda), listFunctions(aws.lambda)]);
+  const [mappings, functions] = await Promise.all([
+    listEventSourceMappings(aws.lambda),
+    listFunctions(aws.lambda),
+  ]);
   const timeouts = new Map(functions.map((f) => [f.FunctionArn ?? '', f.Timeout]));
   const consumers = new Map<string, QueueConsumer[]>();
   for (const m of mappings) {

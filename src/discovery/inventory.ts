@@ -81,8 +81,12 @@ export interface Inventory {
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    if (value instanceof Map) for (const [k, v] of value) (deepFreeze(k), deepFreeze(v));
-    else if (value instanceof Set) for (const v of value) deepFreeze(v);
+    if (value instanceof Map) {
+      for (const [k, v] of value) {
+        deepFreeze(k);
+        deepFreeze(v);
+      }
+    } else if (value instanceof Set) for (const v of value) deepFreeze(v);
     else for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;

@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-lambda';
 
 /** Every event source mapping in the target, 100 per page (never one call per function). */
-export async function listEventSourceMappings(lambda: LambdaClient): Promise<EventSourceMappingConfiguration[]> {
+export async function listEventSourceMappings(
+  lambda: LambdaClient,
+): Promise<EventSourceMappingConfiguration[]> {
   const all: EventSourceMappingConfiguration[] = [];
   let marker: string | undefined;
   do {
@@ -25,7 +27,9 @@ export async function listFunctions(lambda: LambdaClient): Promise<FunctionConfi
   const all: FunctionConfiguration[] = [];
   let marker: string | undefined;
   do {
-    const page = await lambda.send(new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }));
+    const page = await lambda.send(
+      new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }),
+    );
     all.push(...(page.Functions ?? []));
     marker = page.NextMarker || undefined;
   } while (marker);

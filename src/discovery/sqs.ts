@@ -19,7 +19,10 @@ export function parseRedrivePolicy(raw: string | undefined): RedrivePolicy | und
     const parsed = JSON.parse(raw) as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
     if (typeof parsed.deadLetterTargetArn !== 'string' || parsed.deadLetterTargetArn === '') return undefined;
     const count = Number(parsed.maxReceiveCount);
-    return { deadLetterTargetArn: parsed.deadLetterTargetArn, maxReceiveCount: Number.isFinite(count) ? count : 0 };
+    return {
+      deadLetterTargetArn: parsed.deadLetterTargetArn,
+      maxReceiveCount: Number.isFinite(count) ? count : 0,
+    };
   } catch {
     return undefined;
   }

@@ -1,4 +1,7 @@
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  GetResourcesCommand,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 
 export interface TagQuery {
   /** Service-level type filter, e.g. `sqs`. */

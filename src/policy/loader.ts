@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, LineCounter, type Node, parseAllDocuments, type Document } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { type PolicyIssue, PolicyValidationError } from '../errors.js';
 import { findCertainConflicts } from './conflicts.js';
@@ -8,9 +8,9 @@ import type { Policy, PolicySet, SourceLocation } from './model.js';
 import {
   type ReliabilityPolicyDocument,
   ReliabilityPolicySchema,
+  type ResourceType,
   RULE_IDS,
   RULE_RESOURCE_TYPES,
-  type ResourceType,
   type RuleId,
 } from './schema.js';
 
@@ -44,7 +44,10 @@ export async function loadPolicyDir(dir: string): Promise<PolicySet> {
     ]);
   }
   const sources = await Promise.all(
-    files.map(async (file) => ({ file: path.relative(process.cwd(), file) || file, text: await readFile(file, 'utf8') })),
+    files.map(async (file) => ({
+      file: path.relative(process.cwd(), file) || file,
+      text: await readFile(file, 'utf8'),
+    })),
   );
   return parsePolicySources(sources);
 }
@@ -87,8 +90,9 @@ type At = (offset: number) => { line: number; column: number };
 
 function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, at: At): Policy {
   const ruleIds = RULE_IDS.filter((id) => data.spec.rules[id] !== undefined);
-  const resourceTypes: ResourceType[] =
-    data.spec.match.resourceTypes ?? [...new Set(ruleIds.flatMap((id) => RULE_RESOURCE_TYPES[id]))];
+  const resourceTypes: ResourceType[] = data.spec.match.resourceTypes ?? [
+    ...new Set(ruleIds.flatMap((id) => RULE_RESOURCE_TYPES[id])),
+  ];
   const ruleLocations: Partial<Record<RuleId, SourceLocation>> = {};
   for (const id of ruleIds) ruleLocations[id] = { file, ...at(nodeOffset(doc, ['spec', 'rules', id])) };
   return {
@@ -140,7 +144,9 @@ function locateZodIssue(file: string, doc: Document, issue: z.core.$ZodIssue, at
     });
   }
   const exists = doc.getIn(fieldPath, true) !== undefined || fieldPath.length === 0;
-  const message = exists ? issue.message : `required field is missing (${issue.message.replace(/^Invalid input: /, '')})`;
+  const message = exists
+    ? issue.message
+    : `required field is missing (${issue.message.replace(/^Invalid input: /, '')})`;
   return [{ file, ...at(nodeOffset(doc, fieldPath)), path: dotted(fieldPath), message }];
 }
 

@@ -33,7 +33,8 @@ function canSelectAnything(policy: Policy): boolean {
 export function selectorCovers(outer: Policy, inner: Policy): boolean {
   if (!canSelectAnything(inner)) return false;
   if (!inner.resourceTypes.every((t) => outer.resourceTypes.includes(t))) return false;
-  for (const [key, value] of Object.entries(outer.matchTags)) if (inner.matchTags[key] !== value) return false;
+  for (const [key, value] of Object.entries(outer.matchTags))
+    if (inner.matchTags[key] !== value) return false;
   for (const [key, value] of Object.entries(outer.excludeTags)) {
     const innerExcludesToo = inner.excludeTags[key] === value;
     const innerRequiresOtherValue = inner.matchTags[key] !== undefined && inner.matchTags[key] !== value;

@@ -97,20 +97,32 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
 
     const retention = resolveRule(applicable('sqs-dlq-retention'), 'sqs-dlq-retention');
     const dlqRule = resolveRule(applicable('sqs-dead-letter-queue'), 'sqs-dead-letter-queue');
-    if (dlqRule.kind === 'conflict') findings.push(conflictFinding(queue.arn, 'sqs-dead-letter-queue', dlqRule.policies));
+    if (dlqRule.kind === 'conflict')
+      findings.push(conflictFinding(queue.arn, 'sqs-dead-letter-queue', dlqRule.policies));
     if (dlqRule.kind === 'governed') {
       const minRetention = retention.kind === 'governed' ? retention.settings.minSeconds : undefined;
       findings.push(
-        finding(queue.arn, 'sqs-dead-letter-queue', dlqRule.policies, planQueueDeadLetter(queue, dlqRule.settings, inventory, minRetention)),
+        finding(
+          queue.arn,
+          'sqs-dead-letter-queue',
+          dlqRule.policies,
+          planQueueDeadLetter(queue, dlqRule.settings, inventory, minRetention),
+        ),
       );
     }
 
     const visibility = resolveRule(applicable('sqs-visibility-timeout'), 'sqs-visibility-timeout');
-    if (visibility.kind === 'conflict') findings.push(conflictFinding(queue.arn, 'sqs-visibility-timeout', visibility.policies));
+    if (visibility.kind === 'conflict')
+      findings.push(conflictFinding(queue.arn, 'sqs-visibility-timeout', visibility.policies));
     if (visibility.kind === 'governed' && inventory.consumers) {
       const consumers = inventory.consumers.get(queue.arn) ?? [];
       findings.push(
-        finding(queue.arn, 'sqs-visibility-timeout', visibility.policies, planVisibilityTimeout(queue, visibility.settings, consumers)),
+        finding(
+          queue.arn,
+          'sqs-visibility-timeout',
+          visibility.policies,
+          planVisibilityTimeout(queue, visibility.settings, consumers),
+        ),
       );
     }
 
@@ -136,9 +148,17 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
       continue;
     }
     const resolved = resolveRule(policies, 'sqs-dlq-retention');
-    if (resolved.kind === 'conflict') findings.push(conflictFinding(dlq.arn, 'sqs-dlq-retention', resolved.policies));
+    if (resolved.kind === 'conflict')
+      findings.push(conflictFinding(dlq.arn, 'sqs-dlq-retention', resolved.policies));
     if (resolved.kind === 'governed') {
-      findings.push(finding(dlq.arn, 'sqs-dlq-retention', resolved.policies, planDlqRetention(dlq, resolved.settings, allSources)));
+      findings.push(
+        finding(
+          dlq.arn,
+          'sqs-dlq-retention',
+          resolved.policies,
+          planDlqRetention(dlq, resolved.settings, allSources),
+        ),
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import type { FindingResult, ResultStatus } from '../apply/apply.js';
+import type { CallRecord } from '../aws/callCounter.js';
 import type { Target } from '../discovery/inventory.js';
 import { API_VERSION } from '../policy/schema.js';
-import type { CallRecord } from '../aws/callCounter.js';
 
 export interface DriftResult {
   resource: string;
@@ -45,7 +45,14 @@ export function summarize(results: readonly DriftResult[]): DriftSummary {
     const current = worst.get(r.resource);
     if (!current || SEVERITY.indexOf(r.status) < SEVERITY.indexOf(current)) worst.set(r.resource, r.status);
   }
-  const summary: DriftSummary = { resources: worst.size, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0 };
+  const summary: DriftSummary = {
+    resources: worst.size,
+    compliant: 0,
+    drifted: 0,
+    fixed: 0,
+    failed: 0,
+    deferred: 0,
+  };
   for (const status of worst.values()) {
     if (status === 'pass' || status === 'skipped') summary.compliant += 1;
     else if (status === 'drift') summary.drifted += 1;

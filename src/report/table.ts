@@ -12,7 +12,12 @@ const show = (value: unknown) => (value === null || value === undefined ? '-' : 
 /** `edaguard plan`: one row per finding that is not compliant, with the writes it would make. */
 export function renderPlanTable(plan: Plan): string {
   const rows = plan.findings.filter((f) => f.status === 'drift' || f.status === 'error');
-  const table = new Table({ head: ['resource', 'rule', 'observed', 'desired', 'would write'], wordWrap: true, colWidths: [24, 24, 30, 30, 44], style: PLAIN });
+  const table = new Table({
+    head: ['resource', 'rule', 'observed', 'desired', 'would write'],
+    wordWrap: true,
+    colWidths: [24, 24, 30, 30, 44],
+    style: PLAIN,
+  });
   for (const f of rows) {
     const writes = f.actions.length === 0 ? `none: ${f.message}` : f.actions.map(describeAction).join('\n');
     const mode = f.actions.length > 0 && f.enforcement === 'audit' ? ' (audit: report only)' : '';
@@ -21,19 +26,28 @@ export function renderPlanTable(plan: Plan): string {
   const compliant = plan.findings.filter((f) => f.status === 'pass' || f.status === 'skipped').length;
   const writes = rows.reduce((n, f) => n + (f.enforcement === 'enforce' ? f.actions.length : 0), 0);
   const header = `Plan for ${plan.target.accountId}/${plan.target.region}: ${rows.length} finding(s) to act on, ${compliant} compliant finding(s), ${writes} write(s).`;
-  return rows.length === 0 ? `${header}\nNo changes. The account matches its policies.` : `${header}\n${table.toString()}`;
+  return rows.length === 0
+    ? `${header}\nNo changes. The account matches its policies.`
+    : `${header}\n${table.toString()}`;
 }
 
 /** `edaguard reconcile`: the summary line and one row per result that is not plain compliant. */
 export function renderReportTable(report: DriftReport): string {
   const s = report.summary;
-  const writes = report.awsCalls.filter((c) => isWriteOperation(c.operation)).reduce((n, c) => n + c.count, 0);
+  const writes = report.awsCalls
+    .filter((c) => isWriteOperation(c.operation))
+    .reduce((n, c) => n + c.count, 0);
   const lines = [
     `${report.dryRun ? 'DRY-RUN ' : ''}Reconciled ${report.target.accountId}/${report.target.region}: ${s.resources} resource(s): ${s.compliant} compliant, ${s.fixed} fixed, ${s.drifted} drifted, ${s.failed} failed, ${s.deferred} deferred; ${writes} write call(s).`,
   ];
   const rows = report.results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
   if (rows.length > 0) {
-    const table = new Table({ head: ['status', 'resource', 'rule', 'message'], wordWrap: true, colWidths: [10, 26, 24, 70], style: PLAIN });
+    const table = new Table({
+      head: ['status', 'resource', 'rule', 'message'],
+      wordWrap: true,
+      colWidths: [10, 26, 24, 70],
+      style: PLAIN,
+    });
     for (const r of rows) table.push([r.status, shortName(r.resource), r.rule, r.message]);
     lines.push(table.toString());
   }

@@ -48,10 +48,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: () => string, timeoutMs: number) {
+async function waitUntilAnswering(
+  endpoint: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new EmulatorError(`moto exited with code ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new EmulatorError(`moto exited with code ${child.exitCode}:\n${output()}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

@@ -43,7 +43,9 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
     tags: team,
   });
   // audit-events: compliant in every respect.
-  const auditDlq = await seed.queue('audit-events-dlq', { attributes: { MessageRetentionPeriod: '1209600' } });
+  const auditDlq = await seed.queue('audit-events-dlq', {
+    attributes: { MessageRetentionPeriod: '1209600' },
+  });
   const audit = await seed.queue('audit-events', {
     attributes: { RedrivePolicy: redrive(auditDlq.arn, 3), VisibilityTimeout: '60' },
     tags: team,

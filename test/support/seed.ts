@@ -1,14 +1,22 @@
 /** Seeding helpers: put resources into the emulator through the real SDK, as a user would. */
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, GetQueueAttributesCommand, type QueueAttributeName, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type QueueAttributeName,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface Seeder {
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
   readonly iam: IAMClient;
-  queue(name: string, options?: { attributes?: Record<string, string>; tags?: Record<string, string> }): Promise<SeededQueue>;
+  queue(
+    name: string,
+    options?: { attributes?: Record<string, string>; tags?: Record<string, string> },
+  ): Promise<SeededQueue>;
   fn(name: string, timeoutSeconds: number, tags?: Record<string, string>): Promise<string>;
   mapQueue(queueArn: string, functionName: string, batchingWindowSeconds?: number): Promise<string>;
   attributes(queueUrl: string, names?: string[]): Promise<Record<string, string>>;
@@ -45,7 +53,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
             RoleName: name,
             AssumeRolePolicyDocument: JSON.stringify({
               Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              Statement: [
+                { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+              ],
             }),
           }),
         );
@@ -62,7 +72,11 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       const attributes = { ...(options.attributes ?? {}) };
       if (name.endsWith('.fifo')) attributes.FifoQueue = 'true';
       const out = await sqs.send(
-        new CreateQueueCommand({ QueueName: name, Attributes: attributes, ...(options.tags ? { tags: options.tags } : {}) }),
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: attributes,
+          ...(options.tags ? { tags: options.tags } : {}),
+        }),
       );
       return { name, url: out.QueueUrl as string, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${name}` };
     },
@@ -87,7 +101,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
           EventSourceArn: queueArn,
           FunctionName: functionName,
           BatchSize: 10,
-          ...(batchingWindowSeconds !== undefined ? { MaximumBatchingWindowInSeconds: batchingWindowSeconds } : {}),
+          ...(batchingWindowSeconds !== undefined
+            ? { MaximumBatchingWindowInSeconds: batchingWindowSeconds }
+            : {}),
         }),
       );
       return out.UUID as string;

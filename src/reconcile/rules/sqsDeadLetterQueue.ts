@@ -54,7 +54,12 @@ export function planQueueDeadLetter(
 
   if (current && !inventory.missingQueues.has(current.deadLetterTargetArn)) {
     if (current.maxReceiveCount >= min && current.maxReceiveCount <= max) {
-      return { status: 'pass', observed, desired: observed, message: `redrives to ${current.deadLetterTargetArn}` };
+      return {
+        status: 'pass',
+        observed,
+        desired: observed,
+        message: `redrives to ${current.deadLetterTargetArn}`,
+      };
     }
     const desired = { deadLetterTargetArn: current.deadLetterTargetArn, maxReceiveCount: wanted };
     return {
@@ -88,7 +93,12 @@ export function planQueueDeadLetter(
   }
   const candidate = inventory.dlqNameCandidates.get(dlqName);
   if (!candidate) {
-    return { status: 'drift', observed, desired, message: `${why}; could not check whether ${dlqName} exists` };
+    return {
+      status: 'drift',
+      observed,
+      desired,
+      message: `${why}; could not check whether ${dlqName} exists`,
+    };
   }
   if (candidate.exists && !candidate.managedByEdaguard) {
     return {
@@ -100,7 +110,13 @@ export function planQueueDeadLetter(
   }
   const attach = setRedrive(queue, dlqArn, wanted);
   if (candidate.exists) {
-    return { status: 'drift', observed, desired, message: `${why}; adopt ${dlqName} (ours) as its DLQ`, actions: [attach] };
+    return {
+      status: 'drift',
+      observed,
+      desired,
+      message: `${why}; adopt ${dlqName} (ours) as its DLQ`,
+      actions: [attach],
+    };
   }
   const create: Action = {
     kind: 'CreateQueue',
@@ -109,7 +125,13 @@ export function planQueueDeadLetter(
     attributes: dlqAttributesFor(queue, createdDlqRetention(settings, retentionMinSeconds)),
     tags: { [TAGS.managedBy]: MANAGED_BY_VALUE, [TAGS.dlqFor]: queue.arn },
   };
-  return { status: 'drift', observed, desired, message: `${why}; create ${dlqName} and attach it`, actions: [create, attach] };
+  return {
+    status: 'drift',
+    observed,
+    desired,
+    message: `${why}; create ${dlqName} and attach it`,
+    actions: [create, attach],
+  };
 }
 
 function setRedrive(queue: QueueFacts, deadLetterTargetArn: string, maxReceiveCount: number): Action {

@@ -11,7 +11,12 @@ export function planDlqRetention(
   const observed = { messageRetentionPeriod: dlq.messageRetentionPeriod };
   const of = sources.length > 0 ? `DLQ of ${sources.join(', ')}` : 'DLQ';
   if (dlq.messageRetentionPeriod >= settings.minSeconds) {
-    return { status: 'pass', observed, desired: observed, message: `${of} keeps messages ${dlq.messageRetentionPeriod} s` };
+    return {
+      status: 'pass',
+      observed,
+      desired: observed,
+      message: `${of} keeps messages ${dlq.messageRetentionPeriod} s`,
+    };
   }
   return {
     status: 'drift',

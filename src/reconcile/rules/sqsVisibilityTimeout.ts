@@ -30,10 +30,17 @@ export function planVisibilityTimeout(
     return { status: 'skipped', observed, desired: null, message };
   }
   const required = requiredVisibilityTimeout(known, settings.lambdaTimeoutMultiple);
-  const longest = known.reduce((a, b) => ((b.functionTimeoutSeconds ?? 0) > (a.functionTimeoutSeconds ?? 0) ? b : a));
+  const longest = known.reduce((a, b) =>
+    (b.functionTimeoutSeconds ?? 0) > (a.functionTimeoutSeconds ?? 0) ? b : a,
+  );
   const basis = `${settings.lambdaTimeoutMultiple} x ${longest.functionTimeoutSeconds} s timeout of ${longest.functionArn}`;
   if (queue.visibilityTimeout >= required) {
-    return { status: 'pass', observed, desired: observed, message: `${queue.visibilityTimeout} s >= ${required} s (${basis})` };
+    return {
+      status: 'pass',
+      observed,
+      desired: observed,
+      message: `${queue.visibilityTimeout} s >= ${required} s (${basis})`,
+    };
   }
   const desired = { visibilityTimeout: required };
   if (required > SQS_LIMITS.maxVisibilityTimeoutSeconds) {
