@@ -1,0 +1,134 @@
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/apply/apply.js';
+import { discoverAndPlan, runCycle } from '../../src/cycle.js';
+import { loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
+import { recordingLogger, testClients, testSeeder, testSettings, useCleanEmulator } from '../support/harness.js';
+import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
+import { type Seeder, snapshotQueues } from '../support/seed.js';
+
+useCleanEmulator();
+
+let seed: Seeder;
+afterEach(() => seed?.destroy());
+
+async function cycle(options: { dryRun?: boolean; maxChanges?: number; policies?: Awaited<ReturnType<typeof loadPolicyDir>> } = {}) {
+  const aws = testClients();
+  const log = recordingLogger();
+  try {
+    const policies = options.policies ?? (await loadPolicyDir(SANDBOX_POLICY_DIR));
+    const report = await runCycle(policies, aws, {
+      settings: testSettings(options.maxChanges !== undefined ? { maxChanges: options.maxChanges } : {}),
+      dryRun: options.dryRun ?? false,
+      logger: log.logger,
+    });
+    return { report, writes: aws.counter.writes(), log };
+  } finally {
+    aws.destroy();
+  }
+}
+
+const auditPolicies = async () => {
+  const { readFile } = await import('node:fs/promises');
+  const text = (await readFile(`${SANDBOX_POLICY_DIR}/orders.yaml`, 'utf8')).replace('enforcement: enforce', 'enforcement: audit');
+  return parsePolicySources([{ file: 'orders.yaml', text }]);
+};
+
+describe('safety rails against the emulator', () => {
+  it('dry-run and audit write nothing and report the same findings as enforce', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const before = await snapshotQueues(seed);
+
+    const dry = await cycle({ dryRun: true });
+    const audit = await cycle({ policies: await auditPolicies() });
+    expect(dry.writes).toBe(0);
+    expect(audit.writes).toBe(0);
+    expect(await snapshotQueues(seed)).toEqual(before);
+    expect(dry.report.dryRun).toBe(true);
+    expect(dry.log.lines().some((l) => String(l.msg).startsWith('DRY-RUN: would CreateQueue orders-dlq'))).toBe(true);
+    expect(audit.log.lines().some((l) => String(l.msg).startsWith('AUDIT: would'))).toBe(true);
+
+    const findings = (r: typeof dry.report) => r.results.map((x) => [x.resource, x.rule, x.status, x.desired]);
+    expect(findings(audit.report)).toEqual(findings(dry.report));
+
+    const enforced = await cycle();
+    const key = (r: typeof dry.report) => r.results.map((x) => [x.resource, x.rule, x.desired]);
+    // Enforce acts on exactly what dry-run reported: same findings, drift turned into fixed.
+    expect(key(enforced.report)).toEqual(key(dry.report));
+    expect(enforced.report.results.map((x) => (x.status === 'fixed' ? 'drift' : x.status))).toEqual(
+      dry.report.results.map((x) => x.status),
+    );
+  });
+
+  it('never touches ignored, excluded or untagged queues', async () => {
+    seed = testSeeder();
+    const sandbox = await seedSandbox(seed);
+    const outOfScope = [sandbox.legacy, sandbox.ordersDev, sandbox.scratch];
+    const before = await snapshotQueues(seed);
+    const { report } = await cycle();
+    const after = await snapshotQueues(seed);
+    for (const arn of outOfScope) {
+      const url = Object.keys(before).find((u) => u.endsWith(`/${arn.split(':').pop()}`)) as string;
+      expect(after[url]).toEqual(before[url]);
+      expect(report.results.some((r) => r.resource === arn)).toBe(false);
+    }
+    expect(Object.keys(after).some((u) => /(legacy-import|orders-dev|scratch)-dlq$/.test(u))).toBe(false);
+  });
+
+  it('a converged account: the second reconcile makes zero write calls', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const first = await cycle();
+    expect(first.writes).toBe(7);
+    const second = await cycle();
+    expect(second.writes).toBe(0);
+    expect(second.report.summary.fixed).toBe(0);
+  });
+
+  it('defers what does not fit in the change budget, whole findings at a time, and finishes it next cycle', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const limited = await cycle({ maxChanges: 3 });
+    expect(limited.writes).toBeLessThanOrEqual(3);
+    expect(limited.report.summary.deferred).toBeGreaterThan(0);
+    // A finding that needs CreateQueue + SetQueueAttributes never runs half.
+    for (const r of limited.report.results.filter((x) => x.rule === 'sqs-dead-letter-queue')) {
+      expect(['fixed', 'deferred', 'pass', 'skipped']).toContain(r.status);
+    }
+    const rest = await cycle();
+    expect(rest.report.summary.deferred).toBe(0);
+    expect(limited.writes + rest.writes).toBe(7);
+  });
+
+  it('a failure on one resource is reported for it and the others are still fixed', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const aws = testClients();
+    const log = recordingLogger();
+    try {
+      const { plan } = await discoverAndPlan(await loadPolicyDir(SANDBOX_POLICY_DIR), aws, { settings: testSettings(), logger: log.logger });
+      // The queue vanishes between plan and apply.
+      const shipping = plan.findings.find((f) => f.resource.endsWith(':shipping') && f.status === 'drift');
+      await seed.sqs.send(new DeleteQueueCommand({ QueueUrl: (shipping?.actions[0] as { queueUrl: string }).queueUrl }));
+      const results = await applyPlan(plan, aws, {
+        dryRun: false,
+        maxChanges: 100,
+        concurrency: 2,
+        verifyAttempts: 1,
+        verifyDelayMs: 0,
+        endpoint: testSettings().endpoint,
+        logger: log.logger,
+      });
+      const status = (name: string, rule: string) =>
+        results.find((r) => r.finding.resource.endsWith(`:${name}`) && r.finding.rule === rule)?.status;
+      expect(status('shipping', 'sqs-dead-letter-queue')).toBe('failed');
+      expect(results.find((r) => r.status === 'failed')?.message).toMatch(/QueueDoesNotExist|NonExistentQueue/);
+      expect(status('orders', 'sqs-dead-letter-queue')).toBe('fixed');
+      expect(status('payments.fifo', 'sqs-dead-letter-queue')).toBe('fixed');
+      expect(status('invoices-dlq', 'sqs-dlq-retention')).toBe('fixed');
+    } finally {
+      aws.destroy();
+    }
+  });
+});
