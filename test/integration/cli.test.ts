@@ -1,0 +1,95 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
+import { type Seeder, snapshotQueues } from '../support/seed.js';
+
+useCleanEmulator();
+
+let seed: Seeder;
+afterEach(() => seed?.destroy());
+
+async function brokenPolicyDir(): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-broken-'));
+  const file = path.join(dir, 'team', 'orders.yaml');
+  await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(file)));
+  await writeFile(
+    file,
+    `apiVersion: edaguard.dev/v1alpha1
+kind: ReliabilityPolicy
+metadata: { name: orders }
+spec:
+  enforcement: enforce
+  match: { tags: { team: orders } }
+  rules:
+    sqs-dead-letter-queue:
+      maxReceiveCount: { min: 3, max: 5, default: 9 }
+`,
+  );
+  return { dir, file };
+}
+
+describe('edaguard CLI', () => {
+  it('a broken policy exits 2 with file, line and field, and writes nothing', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const before = await snapshotQueues(seed);
+    const { dir, file } = await brokenPolicyDir();
+
+    for (const args of [['validate', dir], ['plan', '--policies', dir], ['reconcile', '--once', '--policies', dir]]) {
+      const run = await cli(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(`${path.relative(process.cwd(), file)}:9:`);
+      expect(run.stderr).toContain('spec.rules.sqs-dead-letter-queue.maxReceiveCount.default');
+    }
+    expect(await snapshotQueues(seed)).toEqual(before);
+  });
+
+  it('validate --format github prints workflow annotations', async () => {
+    const { dir, file } = await brokenPolicyDir();
+    const run = await cli(['validate', dir, '--format', 'github']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(
+      new RegExp(`^::error file=${path.relative(process.cwd(), file)},line=9,col=\\d+,title=edaguard policy::spec\\.rules`),
+    );
+  });
+
+  it('validate accepts the example policy (exit 0)', async () => {
+    const run = await cli(['validate', SANDBOX_POLICY_DIR, '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ valid: true, policies: ['orders'], files: [expect.stringContaining('orders.yaml')] });
+  });
+
+  it('plan shows what would change, exits 1 on drift, and writes nothing', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const before = await snapshotQueues(seed);
+    const run = await cli(['plan', '--policies', SANDBOX_POLICY_DIR]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('CreateQueue orders-dlq');
+    expect(run.stdout).toContain('CreateQueue payments-dlq.fifo');
+    expect(run.stdout).toContain('{"VisibilityTimeout":"360"}');
+    expect(await snapshotQueues(seed)).toEqual(before);
+  });
+
+  it('reconcile --output json prints a DriftReport; --dry-run exits 1 while drift remains', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const dry = await cli(['reconcile', '--once', '--dry-run', '--policies', SANDBOX_POLICY_DIR, '--output', 'json']);
+    expect(dry.code).toBe(1);
+    const report = JSON.parse(dry.stdout);
+    expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
+    expect(report.summary).toEqual({ resources: 8, compliant: 4, drifted: 4, fixed: 0, failed: 0, deferred: 0 });
+    for (const r of report.results) {
+      expect(Object.keys(r).sort()).toEqual(['desired', 'message', 'observed', 'policy', 'resource', 'resourceType', 'rule', 'status']);
+    }
+  });
+
+  it('bad runtime settings exit 2 with the setting named', async () => {
+    const run = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--max-changes', 'many']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--max-changes must be an integer');
+  });
+});
