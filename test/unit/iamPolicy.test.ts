@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** SDK client package → IAM service prefix. */
+const PREFIX: Record<string, string> = {
+  '@aws-sdk/client-sqs': 'sqs',
+  '@aws-sdk/client-lambda': 'lambda',
+  '@aws-sdk/client-resource-groups-tagging-api': 'tag',
+};
+
+/** Permissions a call needs besides its own action (AWS documents these per API). */
+const ALSO_NEEDS: Record<string, string[]> = {
+  // CreateQueue with tags also needs sqs:TagQueue.
+  'sqs:CreateQueue': ['sqs:TagQueue'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** Every `XxxCommand` imported from an SDK client in src/, as IAM actions. */
+function actionsUsedBySource(): Set<string> {
+  const actions = new Set<string>();
+  for (const file of sourceFiles('src')) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z-]+)'/g)) {
+      const prefix = PREFIX[match[2] as string];
+      if (!prefix) throw new Error(`${file} imports ${match[2]}: add its IAM prefix to this test`);
+      for (const name of (match[1] as string).split(',').map((s) => s.replace(/^type\s+/, '').trim())) {
+        const command = /^(\w+)Command$/.exec(name);
+        if (!command) continue;
+        const action = `${prefix}:${command[1]}`;
+        actions.add(action);
+        for (const extra of ALSO_NEEDS[action] ?? []) actions.add(extra);
+      }
+    }
+  }
+  return actions;
+}
+
+describe('deploy/iam/edaguard-policy.json', () => {
+  it('grants exactly the actions the code calls', () => {
+    const policy = JSON.parse(readFileSync('deploy/iam/edaguard-policy.json', 'utf8')) as {
+      Statement: Array<{ Effect: string; Action: string[] }>;
+    };
+    const granted = new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+    const used = actionsUsedBySource();
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((a) => !granted.has(a)).sort(), 'used by src/ but not granted').toEqual([]);
+    expect([...granted].filter((a) => !used.has(a)).sort(), 'granted but never called').toEqual([]);
+  });
+});
