@@ -25,6 +25,7 @@ export async function discoverAndPlan(
 ): Promise<{ inventory: Inventory; plan: Plan }> {
   const inventory = await discover(policySet, aws, {
     region: options.settings.region,
+    readConcurrency: options.settings.readConcurrency,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.now ? { now: options.now } : {}),
     logger: options.logger,

@@ -1,6 +1,17 @@
 import type { MiddlewareStack } from '@smithy/types';
 
-export type CallOutcome = 'success' | 'error';
+export type CallOutcome = 'success' | 'not-found' | 'throttled' | 'error';
+
+/**
+ * A "does not exist" answer is often the expected result of an existence check (GetQueueUrl for
+ * a DLQ name), so it is counted apart from real errors; so is throttling.
+ */
+export function classifyCallError(error: unknown): Exclude<CallOutcome, 'success'> {
+  const name = (error as { name?: string })?.name ?? '';
+  if (/NotFound|NonExistent|DoesNotExist/i.test(name)) return 'not-found';
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return 'throttled';
+  return 'error';
+}
 
 export interface CallRecord {
   service: string;
@@ -79,7 +90,7 @@ export function attachCallCounter(
         counter.record(service, operation, 'success');
         return result;
       } catch (error) {
-        counter.record(service, operation, 'error');
+        counter.record(service, operation, classifyCallError(error));
         throw error;
       }
     },

@@ -10,6 +10,8 @@ export const RuntimeSettingsSchema = z.object({
   requestTimeoutMs: z.number().int().min(100),
   /** Writes allowed per cycle; the rest are reported `deferred`. */
   maxChanges: z.number().int().min(0),
+  /** Parallel reads during discovery. */
+  readConcurrency: z.number().int().min(1).max(64),
   /** Parallel writes; Lambda and SQS control planes are rate limited per account. */
   applyConcurrency: z.number().int().min(1).max(64),
   /** Read-back attempts after each write (SQS attributes can take a while to be visible). */
@@ -43,6 +45,7 @@ export function resolveRuntimeSettings(
     connectionTimeoutMs: intFrom(env.EDAGUARD_CONNECT_TIMEOUT_MS, 3000, 'EDAGUARD_CONNECT_TIMEOUT_MS'),
     requestTimeoutMs: intFrom(env.EDAGUARD_REQUEST_TIMEOUT_MS, 15000, 'EDAGUARD_REQUEST_TIMEOUT_MS'),
     maxChanges: intFrom(flags.maxChanges ?? env.EDAGUARD_MAX_CHANGES, 200, '--max-changes'),
+    readConcurrency: intFrom(env.EDAGUARD_READ_CONCURRENCY, 8, 'EDAGUARD_READ_CONCURRENCY'),
     applyConcurrency: intFrom(env.EDAGUARD_APPLY_CONCURRENCY, 4, 'EDAGUARD_APPLY_CONCURRENCY'),
     verifyAttempts: intFrom(env.EDAGUARD_VERIFY_ATTEMPTS, 3, 'EDAGUARD_VERIFY_ATTEMPTS'),
     verifyDelayMs: intFrom(env.EDAGUARD_VERIFY_DELAY_MS, 1000, 'EDAGUARD_VERIFY_DELAY_MS'),

@@ -71,7 +71,8 @@ export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: 
         }
         continue;
       }
-      if (doc.contents === null) continue; // an empty document, e.g. after a trailing `---`
+      // An empty document, e.g. after a trailing `---`: yaml gives it no contents or a null scalar.
+      if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
       const parsed = ReliabilityPolicySchema.safeParse(doc.toJS());
       if (!parsed.success) {
         for (const issue of parsed.error.issues) issues.push(...locateZodIssue(file, doc, issue, at));
@@ -103,6 +104,7 @@ function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, 
     excludeTags: data.spec.exclude.tags,
     rules: data.spec.rules,
     source: { file, ...at(nodeOffset(doc, [])) },
+    nameLocation: { file, ...at(nodeOffset(doc, ['metadata', 'name'])) },
     ruleLocations,
     document: data,
   };
@@ -157,7 +159,7 @@ function findDuplicateNames(policies: readonly Policy[]): PolicyIssue[] {
     const first = seen.get(policy.name);
     if (first) {
       issues.push({
-        ...policy.source,
+        ...policy.nameLocation,
         path: 'metadata.name',
         message: `duplicate policy name "${policy.name}" (first defined at ${first.source.file}:${first.source.line})`,
       });

@@ -16,6 +16,7 @@ export interface Policy {
   readonly excludeTags: Readonly<Record<string, string>>;
   readonly rules: Readonly<Partial<RuleSettings>>;
   readonly source: SourceLocation;
+  readonly nameLocation: SourceLocation;
   /** Where each rule's settings start, to point conflict errors at them. */
   readonly ruleLocations: Readonly<Partial<Record<RuleId, SourceLocation>>>;
   readonly document: ReliabilityPolicyDocument;
@@ -23,6 +24,6 @@ export interface Policy {
 
 export interface PolicySet {
   readonly policies: readonly Policy[];
-  /** Files read, relative to the policy directory, in the order read. */
+  /** Files read (relative to the working directory, as CI annotations want them), in order. */
   readonly files: readonly string[];
 }

@@ -101,6 +101,17 @@ const Rules = z
   })
   .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
     message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,
+  })
+  .superRefine((rules, ctx) => {
+    const created = rules['sqs-dead-letter-queue']?.create?.retentionSeconds;
+    const minimum = rules['sqs-dlq-retention']?.minSeconds;
+    if (created !== undefined && minimum !== undefined && created < minimum) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sqs-dead-letter-queue', 'create', 'retentionSeconds'],
+        message: `${created} is below sqs-dlq-retention.minSeconds (${minimum}): every new DLQ would break the policy's own retention rule`,
+      });
+    }
   });
 
 export const ReliabilityPolicySchema = z.strictObject({

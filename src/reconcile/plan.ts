@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Inventory, QueueFacts } from '../discovery/inventory.js';
+import { dlqNameFor } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
 import type { RuleId, RuleSettings } from '../policy/schema.js';
 import { isIgnored, policyGoverns, policySelects } from '../policy/selectors.js';
@@ -60,6 +61,21 @@ function conflictFinding(resource: string, rule: RuleId, policies: readonly Poli
     enforcement: 'audit',
     actions: [],
   };
+}
+
+/** The DLQ a queue has (when it exists), or the one of ours it will adopt under its DLQ name. */
+function existingDlqOf(
+  queue: QueueFacts,
+  dlqSettings: RuleSettings['sqs-dead-letter-queue'] | undefined,
+  inventory: Inventory,
+): QueueFacts | undefined {
+  const current = queue.redrivePolicy && inventory.queues.get(queue.redrivePolicy.deadLetterTargetArn);
+  if (current) return current;
+  if (!dlqSettings?.create) return undefined;
+  const candidate = inventory.dlqNameCandidates.get(
+    dlqNameFor(queue.name, queue.fifo, dlqSettings.create.nameSuffix),
+  );
+  return candidate?.managedByEdaguard ? inventory.queues.get(candidate.arn) : undefined;
 }
 
 /**
@@ -126,16 +142,22 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
       );
     }
 
-    // Retention is a rule on the DLQ: of this queue's DLQ, or of this queue if it is a DLQ.
+    // Retention is a rule on the DLQ: of this queue's DLQ (the one it has, or the one of ours it
+    // adopts this cycle), or of this queue if it is a DLQ.
     const retentionPolicies = applicable('sqs-dlq-retention');
     if (retentionPolicies.length === 0) continue;
-    const target = queue.redrivePolicy && inventory.queues.get(queue.redrivePolicy.deadLetterTargetArn);
-    if (target) governRetention(target, retentionPolicies, queue.arn);
+    const dlq = existingDlqOf(queue, dlqRule.kind === 'governed' ? dlqRule.settings : undefined, inventory);
+    if (dlq) governRetention(dlq, retentionPolicies, queue.arn);
     if (inventory.deadLetterSources.has(queue.arn)) governRetention(queue, retentionPolicies);
   }
 
-  for (const { dlq, policies, sources } of retentionByDlq.values()) {
-    const allSources = [...new Set([...sources, ...(inventory.deadLetterSources.get(dlq.arn) ?? [])])];
+  for (const entry of retentionByDlq.values()) {
+    const { dlq } = entry;
+    // Policy-set order and sorted sources: the plan must not depend on the order tags were read in.
+    const policies = policySet.policies.filter((p) => entry.policies.includes(p));
+    const allSources = [
+      ...new Set([...entry.sources, ...(inventory.deadLetterSources.get(dlq.arn) ?? [])]),
+    ].sort();
     if (isIgnored(dlq.tags)) {
       findings.push(
         finding(dlq.arn, 'sqs-dlq-retention', policies, {

@@ -16,9 +16,10 @@ afterEach(async () => {
 });
 
 async function localServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  const started = createServer(handler);
+  server = started;
+  await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(started.address() as AddressInfo).port}`;
 }
 
 const settings = (endpoint: string, extra: Record<string, string> = {}) =>
@@ -40,14 +41,19 @@ describe('AWS client factory', () => {
     let requests = 0;
     const endpoint = await localServer((_req, res) => {
       requests += 1;
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'RequestThrottled;Sender' });
+      res.writeHead(400, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': 'RequestThrottled;Sender',
+      });
       res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#RequestThrottled', message: 'Rate exceeded' }));
     });
     const counter = new CallCounter();
     const aws = createAwsClients({ ...settings(endpoint), maxAttempts: 2 }, counter);
     await expect(aws.sqs.send(new ListQueuesCommand({}))).rejects.toThrow();
     expect(requests).toBe(2);
-    expect(counter.snapshot()).toEqual([{ service: 'SQS', operation: 'ListQueues', outcome: 'error', count: 1 }]);
+    expect(counter.snapshot()).toEqual([
+      { service: 'SQS', operation: 'ListQueues', outcome: 'throttled', count: 1 },
+    ]);
     aws.destroy();
   });
 
@@ -56,10 +62,12 @@ describe('AWS client factory', () => {
     await aws.sqs.send(new ListQueuesCommand({}));
     await aws.sqs.send(new ListQueuesCommand({}));
     await expect(
-      aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: `${process.env.AWS_ENDPOINT_URL}/123456789012/nope` })),
+      aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: `${process.env.AWS_ENDPOINT_URL}/123456789012/nope` }),
+      ),
     ).rejects.toThrow();
     expect(aws.counter.snapshot()).toEqual([
-      { service: 'SQS', operation: 'GetQueueAttributes', outcome: 'error', count: 1 },
+      { service: 'SQS', operation: 'GetQueueAttributes', outcome: 'not-found', count: 1 },
       { service: 'SQS', operation: 'ListQueues', outcome: 'success', count: 2 },
     ]);
     expect(aws.counter.writes()).toBe(0);

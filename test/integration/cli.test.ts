@@ -38,7 +38,11 @@ describe('edaguard CLI', () => {
     const before = await snapshotQueues(seed);
     const { dir, file } = await brokenPolicyDir();
 
-    for (const args of [['validate', dir], ['plan', '--policies', dir], ['reconcile', '--once', '--policies', dir]]) {
+    for (const args of [
+      ['validate', dir],
+      ['plan', '--policies', dir],
+      ['reconcile', '--once', '--policies', dir],
+    ]) {
       const run = await cli(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toContain(`${path.relative(process.cwd(), file)}:9:`);
@@ -52,14 +56,20 @@ describe('edaguard CLI', () => {
     const run = await cli(['validate', dir, '--format', 'github']);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(
-      new RegExp(`^::error file=${path.relative(process.cwd(), file)},line=9,col=\\d+,title=edaguard policy::spec\\.rules`),
+      new RegExp(
+        `^::error file=${path.relative(process.cwd(), file)},line=9,col=\\d+,title=edaguard policy::spec\\.rules`,
+      ),
     );
   });
 
   it('validate accepts the example policy (exit 0)', async () => {
     const run = await cli(['validate', SANDBOX_POLICY_DIR, '--format', 'json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ valid: true, policies: ['orders'], files: [expect.stringContaining('orders.yaml')] });
+    expect(JSON.parse(run.stdout)).toEqual({
+      valid: true,
+      policies: ['orders'],
+      files: [expect.stringContaining('orders.yaml')],
+    });
   });
 
   it('plan shows what would change, exits 1 on drift, and writes nothing', async () => {
@@ -77,13 +87,37 @@ describe('edaguard CLI', () => {
   it('reconcile --output json prints a DriftReport; --dry-run exits 1 while drift remains', async () => {
     seed = testSeeder();
     await seedSandbox(seed);
-    const dry = await cli(['reconcile', '--once', '--dry-run', '--policies', SANDBOX_POLICY_DIR, '--output', 'json']);
+    const dry = await cli([
+      'reconcile',
+      '--once',
+      '--dry-run',
+      '--policies',
+      SANDBOX_POLICY_DIR,
+      '--output',
+      'json',
+    ]);
     expect(dry.code).toBe(1);
     const report = JSON.parse(dry.stdout);
     expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
-    expect(report.summary).toEqual({ resources: 8, compliant: 4, drifted: 4, fixed: 0, failed: 0, deferred: 0 });
+    expect(report.summary).toEqual({
+      resources: 8,
+      compliant: 4,
+      drifted: 4,
+      fixed: 0,
+      failed: 0,
+      deferred: 0,
+    });
     for (const r of report.results) {
-      expect(Object.keys(r).sort()).toEqual(['desired', 'message', 'observed', 'policy', 'resource', 'resourceType', 'rule', 'status']);
+      expect(Object.keys(r).sort()).toEqual([
+        'desired',
+        'message',
+        'observed',
+        'policy',
+        'resource',
+        'resourceType',
+        'rule',
+        'status',
+      ]);
     }
   });
 

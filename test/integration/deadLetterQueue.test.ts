@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/cycle.js';
 import { parsePolicySources } from '../../src/policy/loader.js';
 import type { DriftReport } from '../../src/report/driftReport.js';
-import { recordingLogger, testClients, testSeeder, testSettings, useCleanEmulator } from '../support/harness.js';
+import {
+  recordingLogger,
+  testClients,
+  testSeeder,
+  testSettings,
+  useCleanEmulator,
+} from '../support/harness.js';
 import { redrive, type Seeder } from '../support/seed.js';
 
 useCleanEmulator();
@@ -35,7 +41,11 @@ afterEach(() => seed?.destroy());
 async function reconcile(rules = DLQ_RULE): Promise<DriftReport> {
   const aws = testClients();
   try {
-    return await runCycle(policy(rules), aws, { settings: testSettings(), dryRun: false, logger: recordingLogger().logger });
+    return await runCycle(policy(rules), aws, {
+      settings: testSettings(),
+      dryRun: false,
+      logger: recordingLogger().logger,
+    });
   } finally {
     aws.destroy();
   }
@@ -83,7 +93,10 @@ describe('sqs-dead-letter-queue against the emulator', () => {
   it('sets an out-of-range maxReceiveCount to the default and keeps the DLQ', async () => {
     seed = testSeeder();
     const dlq = await seed.queue('shipping-dlq', { attributes: { MessageRetentionPeriod: '1209600' } });
-    const q = await seed.queue('shipping', { attributes: { RedrivePolicy: redrive(dlq.arn, 50) }, tags: { team: 'orders' } });
+    const q = await seed.queue('shipping', {
+      attributes: { RedrivePolicy: redrive(dlq.arn, 50) },
+      tags: { team: 'orders' },
+    });
     const report = await reconcile();
     expect(resultFor(report, 'shipping', 'sqs-dead-letter-queue')).toMatchObject({
       status: 'fixed',
@@ -105,7 +118,9 @@ describe('sqs-dead-letter-queue against the emulator', () => {
     const report = await reconcile();
 
     expect(resultFor(report, 'a', 'sqs-dead-letter-queue')?.status).toBe('fixed');
-    expect(JSON.parse((await seed.attributes(a.url)).RedrivePolicy ?? '{}').deadLetterTargetArn).toBe(ours.arn);
+    expect(JSON.parse((await seed.attributes(a.url)).RedrivePolicy ?? '{}').deadLetterTargetArn).toBe(
+      ours.arn,
+    );
     expect(report.awsCalls.find((c) => c.operation === 'CreateQueue')?.count ?? 0).toBe(0);
 
     const bResult = resultFor(report, 'b', 'sqs-dead-letter-queue');
@@ -118,7 +133,10 @@ describe('sqs-dead-letter-queue against the emulator', () => {
   it('recreates a DLQ whose target queue was deleted', async () => {
     seed = testSeeder();
     const gone = await seed.queue('deleted-dlq');
-    const q = await seed.queue('orphan', { attributes: { RedrivePolicy: redrive(gone.arn, 3) }, tags: { team: 'orders' } });
+    const q = await seed.queue('orphan', {
+      attributes: { RedrivePolicy: redrive(gone.arn, 3) },
+      tags: { team: 'orders' },
+    });
     await seed.sqs.send(new DeleteQueueCommand({ QueueUrl: gone.url }));
     const report = await reconcile();
     expect(resultFor(report, 'orphan', 'sqs-dead-letter-queue')?.message).toContain('does not exist');
@@ -129,7 +147,10 @@ describe('sqs-dead-letter-queue against the emulator', () => {
 
   it('gives no DLQ to a queue that is itself a DLQ of an unselected queue', async () => {
     seed = testSeeder();
-    const dlq = await seed.queue('tagged-dlq', { tags: { team: 'orders' }, attributes: { MessageRetentionPeriod: '1209600' } });
+    const dlq = await seed.queue('tagged-dlq', {
+      tags: { team: 'orders' },
+      attributes: { MessageRetentionPeriod: '1209600' },
+    });
     await seed.queue('untagged-source', { attributes: { RedrivePolicy: redrive(dlq.arn, 3) } });
     const report = await reconcile();
     expect(resultFor(report, 'tagged-dlq', 'sqs-dead-letter-queue')?.status).toBe('skipped');
@@ -140,7 +161,10 @@ describe('sqs-dead-letter-queue against the emulator', () => {
   it('raises the retention of an existing DLQ', async () => {
     seed = testSeeder();
     const dlq = await seed.queue('invoices-dlq', { attributes: { MessageRetentionPeriod: '345600' } });
-    await seed.queue('invoices', { attributes: { RedrivePolicy: redrive(dlq.arn, 3) }, tags: { team: 'orders' } });
+    await seed.queue('invoices', {
+      attributes: { RedrivePolicy: redrive(dlq.arn, 3) },
+      tags: { team: 'orders' },
+    });
     const report = await reconcile();
     expect(resultFor(report, 'invoices-dlq', 'sqs-dlq-retention')).toMatchObject({
       status: 'fixed',

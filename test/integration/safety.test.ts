@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
 import { discoverAndPlan, runCycle } from '../../src/cycle.js';
 import { loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
-import { recordingLogger, testClients, testSeeder, testSettings, useCleanEmulator } from '../support/harness.js';
+import {
+  recordingLogger,
+  testClients,
+  testSeeder,
+  testSettings,
+  useCleanEmulator,
+} from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
 import { type Seeder, snapshotQueues } from '../support/seed.js';
 
@@ -12,7 +18,13 @@ useCleanEmulator();
 let seed: Seeder;
 afterEach(() => seed?.destroy());
 
-async function cycle(options: { dryRun?: boolean; maxChanges?: number; policies?: Awaited<ReturnType<typeof loadPolicyDir>> } = {}) {
+async function cycle(
+  options: {
+    dryRun?: boolean;
+    maxChanges?: number;
+    policies?: Awaited<ReturnType<typeof loadPolicyDir>>;
+  } = {},
+) {
   const aws = testClients();
   const log = recordingLogger();
   try {
@@ -30,7 +42,10 @@ async function cycle(options: { dryRun?: boolean; maxChanges?: number; policies?
 
 const auditPolicies = async () => {
   const { readFile } = await import('node:fs/promises');
-  const text = (await readFile(`${SANDBOX_POLICY_DIR}/orders.yaml`, 'utf8')).replace('enforcement: enforce', 'enforcement: audit');
+  const text = (await readFile(`${SANDBOX_POLICY_DIR}/orders.yaml`, 'utf8')).replace(
+    'enforcement: enforce',
+    'enforcement: audit',
+  );
   return parsePolicySources([{ file: 'orders.yaml', text }]);
 };
 
@@ -46,10 +61,13 @@ describe('safety rails against the emulator', () => {
     expect(audit.writes).toBe(0);
     expect(await snapshotQueues(seed)).toEqual(before);
     expect(dry.report.dryRun).toBe(true);
-    expect(dry.log.lines().some((l) => String(l.msg).startsWith('DRY-RUN: would CreateQueue orders-dlq'))).toBe(true);
+    expect(
+      dry.log.lines().some((l) => String(l.msg).startsWith('DRY-RUN: would CreateQueue orders-dlq')),
+    ).toBe(true);
     expect(audit.log.lines().some((l) => String(l.msg).startsWith('AUDIT: would'))).toBe(true);
 
-    const findings = (r: typeof dry.report) => r.results.map((x) => [x.resource, x.rule, x.status, x.desired]);
+    const findings = (r: typeof dry.report) =>
+      r.results.map((x) => [x.resource, x.rule, x.status, x.desired]);
     expect(findings(audit.report)).toEqual(findings(dry.report));
 
     const enforced = await cycle();
@@ -107,10 +125,17 @@ describe('safety rails against the emulator', () => {
     const aws = testClients();
     const log = recordingLogger();
     try {
-      const { plan } = await discoverAndPlan(await loadPolicyDir(SANDBOX_POLICY_DIR), aws, { settings: testSettings(), logger: log.logger });
+      const { plan } = await discoverAndPlan(await loadPolicyDir(SANDBOX_POLICY_DIR), aws, {
+        settings: testSettings(),
+        logger: log.logger,
+      });
       // The queue vanishes between plan and apply.
       const shipping = plan.findings.find((f) => f.resource.endsWith(':shipping') && f.status === 'drift');
-      await seed.sqs.send(new DeleteQueueCommand({ QueueUrl: (shipping?.actions[0] as { queueUrl: string }).queueUrl }));
+      const firstWrite = shipping?.actions[0];
+      expect(firstWrite?.kind).toBe('SetQueueAttributes');
+      await seed.sqs.send(
+        new DeleteQueueCommand({ QueueUrl: (firstWrite as { queueUrl: string }).queueUrl }),
+      );
       const results = await applyPlan(plan, aws, {
         dryRun: false,
         maxChanges: 100,
@@ -123,7 +148,9 @@ describe('safety rails against the emulator', () => {
       const status = (name: string, rule: string) =>
         results.find((r) => r.finding.resource.endsWith(`:${name}`) && r.finding.rule === rule)?.status;
       expect(status('shipping', 'sqs-dead-letter-queue')).toBe('failed');
-      expect(results.find((r) => r.status === 'failed')?.message).toMatch(/QueueDoesNotExist|NonExistentQueue/);
+      expect(results.find((r) => r.status === 'failed')?.message).toMatch(
+        /QueueDoesNotExist|NonExistentQueue/,
+      );
       expect(status('orders', 'sqs-dead-letter-queue')).toBe('fixed');
       expect(status('payments.fifo', 'sqs-dead-letter-queue')).toBe('fixed');
       expect(status('invoices-dlq', 'sqs-dlq-retention')).toBe('fixed');

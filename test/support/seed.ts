@@ -126,7 +126,9 @@ export const redrive = (deadLetterTargetArn: string, maxReceiveCount: number) =>
   JSON.stringify({ deadLetterTargetArn, maxReceiveCount });
 
 /** Every queue's attributes and tags, to prove that a run changed nothing. */
-export async function snapshotQueues(seed: Seeder): Promise<Record<string, { attributes: Record<string, string>; tags: Record<string, string> }>> {
+export async function snapshotQueues(
+  seed: Seeder,
+): Promise<Record<string, { attributes: Record<string, string>; tags: Record<string, string> }>> {
   const { ListQueuesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
   const urls = (await seed.sqs.send(new ListQueuesCommand({ MaxResults: 1000 }))).QueueUrls ?? [];
   const snapshot: Record<string, { attributes: Record<string, string>; tags: Record<string, string> }> = {};

@@ -12,9 +12,9 @@ import type {
   TaggedResource,
   Target,
 } from '../../src/discovery/inventory.js';
+import { dlqNameFor } from '../../src/policy/dlqName.js';
 import { parsePolicySources } from '../../src/policy/loader.js';
 import type { Policy, PolicySet } from '../../src/policy/model.js';
-import { dlqNameFor } from '../../src/policy/dlqName.js';
 import { MANAGED_BY_VALUE, TAGS } from '../../src/policy/schema.js';
 
 export const TARGET: Target = { partition: 'aws', accountId: '123456789012', region: 'us-east-1' };
@@ -114,6 +114,11 @@ export function inventory(spec: InventorySpec = {}): Inventory {
     if (!list.includes(source)) list.push(source);
     deadLetterSources.set(dlq, list);
   };
+  // As discovery does: edaguard's own DLQs name their source in a tag, redrive policies theirs.
+  for (const q of all) {
+    const source = q.tags[TAGS.managedBy] === MANAGED_BY_VALUE ? q.tags[TAGS.dlqFor] : undefined;
+    if (source) addSource(q.arn, source);
+  }
   for (const q of all) if (q.redrivePolicy) addSource(q.redrivePolicy.deadLetterTargetArn, q.arn);
   for (const [dlq, sources] of Object.entries(spec.deadLetterSources ?? {}))
     for (const s of sources) addSource(arnOf(dlq), arnOf(s));

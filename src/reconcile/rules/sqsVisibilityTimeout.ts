@@ -7,12 +7,21 @@ import type { RuleVerdict } from './verdict.js';
  * working on it — multiple x function timeout, plus the time the batch waited to fill.
  */
 export function requiredVisibilityTimeout(consumers: readonly QueueConsumer[], multiple: number): number {
-  let required = 0;
-  for (const c of consumers) {
-    if (c.functionTimeoutSeconds === undefined) continue;
-    required = Math.max(required, multiple * c.functionTimeoutSeconds + c.maximumBatchingWindowInSeconds);
+  return governingConsumer(consumers, multiple)?.required ?? 0;
+}
+
+/** The consumer that needs the longest visibility timeout, and how long. */
+function governingConsumer(
+  consumers: readonly QueueConsumer[],
+  multiple: number,
+): { consumer: QueueConsumer; required: number } | undefined {
+  let best: { consumer: QueueConsumer; required: number } | undefined;
+  for (const consumer of consumers) {
+    if (consumer.functionTimeoutSeconds === undefined) continue;
+    const required = multiple * consumer.functionTimeoutSeconds + consumer.maximumBatchingWindowInSeconds;
+    if (!best || required > best.required) best = { consumer, required };
   }
-  return required;
+  return best;
 }
 
 export function planVisibilityTimeout(
@@ -29,11 +38,12 @@ export function planVisibilityTimeout(
         : `consumers' timeouts unknown (${consumers.map((c) => c.functionArn).join(', ')})`;
     return { status: 'skipped', observed, desired: null, message };
   }
-  const required = requiredVisibilityTimeout(known, settings.lambdaTimeoutMultiple);
-  const longest = known.reduce((a, b) =>
-    (b.functionTimeoutSeconds ?? 0) > (a.functionTimeoutSeconds ?? 0) ? b : a,
-  );
-  const basis = `${settings.lambdaTimeoutMultiple} x ${longest.functionTimeoutSeconds} s timeout of ${longest.functionArn}`;
+  const { consumer, required } = governingConsumer(known, settings.lambdaTimeoutMultiple) as {
+    consumer: QueueConsumer;
+    required: number;
+  };
+  const window = consumer.maximumBatchingWindowInSeconds;
+  const basis = `${settings.lambdaTimeoutMultiple} x ${consumer.functionTimeoutSeconds} s timeout${window > 0 ? ` + ${window} s batching window` : ''} of ${consumer.functionArn}`;
   if (queue.visibilityTimeout >= required) {
     return {
       status: 'pass',

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { planReads } from '../../../src/discovery/readPlan.js';
+import { policy, policySet } from '../fixtures.js';
+
+const IGNORED = { resourceType: 'sqs', tags: { 'edaguard.dev/ignore': 'true' } };
+const MANAGED = { resourceType: 'sqs', tags: { 'edaguard.dev/managed-by': 'edaguard' } };
+
+describe('planReads', () => {
+  it('no policies: nothing to select, but ignored and managed queues are always queried', () => {
+    expect(planReads(policySet())).toStrictEqual({
+      selectorQueries: [],
+      ignoredQuery: IGNORED,
+      managedQuery: MANAGED,
+      needsConsumers: false,
+      dlqSuffixes: [],
+    });
+  });
+
+  it('one query per distinct match selector, whatever the key order', () => {
+    const plan = planReads(
+      policySet(
+        policy({ name: 'a', match: { team: 'orders', tier: 'gold' }, rules: { 'sqs-dlq-retention': {} } }),
+        policy({ name: 'b', match: { tier: 'gold', team: 'orders' }, rules: { 'sqs-dlq-retention': {} } }),
+        policy({
+          name: 'c',
+          match: { team: 'billing' },
+          exclude: { stage: 'dev' },
+          rules: { 'sqs-dlq-retention': {} },
+        }),
+      ),
+    );
+    expect(plan.selectorQueries).toStrictEqual([
+      { resourceType: 'sqs', tags: { team: 'orders', tier: 'gold' } },
+      { resourceType: 'sqs', tags: { team: 'billing' } },
+    ]);
+    expect(Object.keys(plan.selectorQueries[0]?.tags ?? {})).toEqual(['team', 'tier']);
+  });
+
+  it('a policy without match tags makes one query for every queue, which replaces the narrower ones', () => {
+    const plan = planReads(
+      policySet(
+        policy({ name: 'a', match: { team: 'orders' }, rules: { 'sqs-dlq-retention': {} } }),
+        policy({ name: 'all', exclude: { stage: 'dev' }, rules: { 'sqs-dlq-retention': {} } }),
+      ),
+    );
+    expect(plan.selectorQueries).toStrictEqual([{ resourceType: 'sqs', tags: {} }]);
+  });
+
+  it('needs consumers only when some policy has the visibility rule', () => {
+    const withoutVisibility = policySet(
+      policy({ name: 'a', match: { team: 'x' }, rules: { 'sqs-dead-letter-queue': {} } }),
+    );
+    expect(planReads(withoutVisibility).needsConsumers).toBe(false);
+    const withVisibility = policySet(
+      policy({ name: 'a', match: { team: 'x' }, rules: { 'sqs-dead-letter-queue': {} } }),
+      policy({ name: 'b', match: { team: 'y' }, rules: { 'sqs-visibility-timeout': {} } }),
+    );
+    expect(planReads(withVisibility).needsConsumers).toBe(true);
+  });
+
+  it('DLQ suffixes: those of the policies that may create DLQs, distinct and sorted', () => {
+    const plan = planReads(
+      policySet(
+        policy({
+          name: 'a',
+          match: { t: 'a' },
+          rules: { 'sqs-dead-letter-queue': { create: { nameSuffix: '_z' } } },
+        }),
+        policy({ name: 'b', match: { t: 'b' }, rules: { 'sqs-dead-letter-queue': { create: {} } } }),
+        policy({
+          name: 'c',
+          match: { t: 'c' },
+          rules: { 'sqs-dead-letter-queue': { create: { nameSuffix: '-dlq' } } },
+        }),
+        policy({ name: 'd', match: { t: 'd' }, rules: { 'sqs-dead-letter-queue': {} } }),
+        policy({
+          name: 'e',
+          match: { t: 'e' },
+          rules: { 'sqs-dead-letter-queue': { create: { nameSuffix: '-failed' } } },
+        }),
+      ),
+    );
+    expect(plan.dlqSuffixes).toEqual(['_z', '-dlq', '-failed'].sort());
+    expect(plan.dlqSuffixes).toHaveLength(3);
+  });
+});

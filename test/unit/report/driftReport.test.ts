@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingResult, ResultStatus } from '../../../src/apply/apply.js';
+import type { CallRecord } from '../../../src/aws/callCounter.js';
+import type { Finding } from '../../../src/reconcile/model.js';
+import {
+  buildDriftReport,
+  type DriftResult,
+  reportExitCode,
+  summarize,
+} from '../../../src/report/driftReport.js';
+import { arnOf, TARGET } from '../fixtures.js';
+
+const result = (resource: string, status: ResultStatus, rule = 'sqs-dlq-retention'): DriftResult => ({
+  resource: arnOf(resource),
+  resourceType: 'sqs:queue',
+  policy: 'orders',
+  rule,
+  status,
+  observed: null,
+  desired: null,
+  message: '',
+});
+
+const ZERO = { resources: 0, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0 };
+
+describe('summarize', () => {
+  it('an empty report', () => {
+    expect(summarize([])).toEqual(ZERO);
+  });
+
+  it.each<{ statuses: ResultStatus[]; counted: keyof typeof ZERO }>([
+    { statuses: ['pass'], counted: 'compliant' },
+    { statuses: ['skipped'], counted: 'compliant' },
+    { statuses: ['pass', 'skipped'], counted: 'compliant' },
+    { statuses: ['fixed'], counted: 'fixed' },
+    { statuses: ['pass', 'fixed'], counted: 'fixed' },
+    { statuses: ['fixed', 'skipped'], counted: 'fixed' },
+    { statuses: ['deferred', 'fixed'], counted: 'deferred' },
+    { statuses: ['drift'], counted: 'drifted' },
+    { statuses: ['pass', 'drift'], counted: 'drifted' },
+    { statuses: ['deferred', 'drift'], counted: 'drifted' },
+    { statuses: ['drift', 'fixed', 'pass'], counted: 'drifted' },
+    { statuses: ['failed'], counted: 'failed' },
+    { statuses: ['drift', 'failed'], counted: 'failed' },
+    { statuses: ['fixed', 'failed', 'deferred', 'pass'], counted: 'failed' },
+  ])('one resource with $statuses counts once, as $counted', ({ statuses, counted }) => {
+    const results = statuses.map((s, i) => result('q', s, `rule-${i}`));
+    expect(summarize(results)).toEqual({ ...ZERO, resources: 1, [counted]: 1 });
+    expect(summarize([...results].reverse())).toEqual({ ...ZERO, resources: 1, [counted]: 1 });
+  });
+
+  it('counts every resource once, by its worst status', () => {
+    const results = [
+      result('a', 'pass'),
+      result('b', 'pass'),
+      result('b', 'drift', 'other'),
+      result('c', 'fixed'),
+      result('c', 'pass', 'other'),
+      result('d', 'failed'),
+      result('d', 'fixed', 'other'),
+      result('e', 'deferred'),
+      result('f', 'skipped'),
+      result('g', 'skipped'),
+      result('g', 'pass', 'other'),
+    ];
+    expect(summarize(results)).toEqual({
+      resources: 7,
+      compliant: 3,
+      drifted: 1,
+      fixed: 1,
+      failed: 1,
+      deferred: 1,
+    });
+  });
+});
+
+describe('buildDriftReport', () => {
+  const finding = (overrides: Partial<Finding> = {}): Finding => ({
+    resource: arnOf('orders'),
+    resourceType: 'sqs:queue',
+    policy: 'orders',
+    rule: 'sqs-visibility-timeout',
+    status: 'drift',
+    observed: { visibilityTimeout: 30 },
+    desired: { visibilityTimeout: 180 },
+    message: 'planned message',
+    enforcement: 'enforce',
+    actions: [
+      {
+        kind: 'SetQueueAttributes',
+        queueArn: arnOf('orders'),
+        queueUrl: 'https://example/orders',
+        attributes: { VisibilityTimeout: '180' },
+      },
+    ],
+    ...overrides,
+  });
+  const calls: CallRecord[] = [
+    { service: 'SQS', operation: 'SetQueueAttributes', outcome: 'success', count: 1 },
+  ];
+  const build = (results: FindingResult[], dryRun = false) =>
+    buildDriftReport({
+      target: TARGET,
+      startedAt: new Date('2025-03-01T10:00:00Z'),
+      finishedAt: new Date('2025-03-01T10:00:02.500Z'),
+      dryRun,
+      results,
+      awsCalls: calls,
+    });
+
+  it('has the documented shape; each result keeps the finding’s facts and the outcome’s status and message', () => {
+    const report = build([
+      { finding: finding(), status: 'fixed', message: 'set VisibilityTimeout=180' },
+      {
+        finding: finding({
+          resource: arnOf('orders-dlq'),
+          rule: 'sqs-dlq-retention',
+          status: 'pass',
+          actions: [],
+        }),
+        status: 'pass',
+        message: 'keeps messages',
+      },
+    ]);
+    expect(report).toStrictEqual({
+      apiVersion: 'edaguard.dev/v1alpha1',
+      kind: 'DriftReport',
+      target: TARGET,
+      startedAt: '2025-03-01T10:00:00.000Z',
+      finishedAt: '2025-03-01T10:00:02.500Z',
+      dryRun: false,
+      summary: { resources: 2, compliant: 1, drifted: 0, fixed: 1, failed: 0, deferred: 0 },
+      results: [
+        {
+          resource: arnOf('orders'),
+          resourceType: 'sqs:queue',
+          policy: 'orders',
+          rule: 'sqs-visibility-timeout',
+          status: 'fixed',
+          observed: { visibilityTimeout: 30 },
+          desired: { visibilityTimeout: 180 },
+          message: 'set VisibilityTimeout=180',
+        },
+        {
+          resource: arnOf('orders-dlq'),
+          resourceType: 'sqs:queue',
+          policy: 'orders',
+          rule: 'sqs-dlq-retention',
+          status: 'pass',
+          observed: { visibilityTimeout: 30 },
+          desired: { visibilityTimeout: 180 },
+          message: 'keeps messages',
+        },
+      ],
+      awsCalls: calls,
+    });
+    expect(JSON.parse(JSON.stringify(report))).toStrictEqual(report);
+  });
+
+  it('keeps dryRun', () => {
+    expect(build([], true).dryRun).toBe(true);
+  });
+
+  it.each<{ statuses: ResultStatus[]; code: 0 | 1 }>([
+    { statuses: [], code: 0 },
+    { statuses: ['pass', 'skipped'], code: 0 },
+    { statuses: ['fixed', 'pass'], code: 0 },
+    { statuses: ['drift'], code: 1 },
+    { statuses: ['failed', 'fixed'], code: 1 },
+    { statuses: ['deferred'], code: 1 },
+    { statuses: ['pass', 'pass', 'drift'], code: 1 },
+  ])('reportExitCode with $statuses → $code', ({ statuses, code }) => {
+    const report = build(
+      statuses.map((status, i) => ({ finding: finding({ resource: arnOf(`q${i}`) }), status, message: '' })),
+    );
+    expect(reportExitCode(report)).toBe(code);
+  });
+});
