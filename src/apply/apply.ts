@@ -5,7 +5,7 @@ import type { Finding, Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
 
 /** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
-export type ResultStatus = 'pass' | 'drift' | 'fixed' | 'failed' | 'deferred' | 'skipped';
+export type ResultStatus = 'pass' | 'drift' | 'ticket' | 'fixed' | 'failed' | 'deferred' | 'skipped';
 
 export interface FindingResult {
   readonly finding: Finding;
@@ -25,7 +25,13 @@ export interface ApplyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const STATUS_OF_FINDING = { pass: 'pass', skipped: 'skipped', error: 'failed', drift: 'drift' } as const;
+const STATUS_OF_FINDING = {
+  pass: 'pass',
+  skipped: 'skipped',
+  error: 'failed',
+  drift: 'drift',
+  ticket: 'ticket',
+} as const;
 
 /**
  * Runs the plan's writes. Decides nothing: which writes exist is the planner's business; here

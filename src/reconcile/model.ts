@@ -21,10 +21,11 @@ export type Action =
 export type FindingRule = RuleId | 'policy-conflict' | 'read-error';
 
 /**
- * pass: compliant. drift: differs from policy (actions fix it, or none is safe). skipped: the
- * rule does not apply here (with why). error: the facts could not be read.
+ * pass: compliant. drift: differs from policy (its actions fix it, or the policy only reports).
+ * ticket: differs, and no automatic fix is safe: a person must act (the message says what).
+ * skipped: the rule does not apply here (with why). error: the facts could not be read.
  */
-export type FindingStatus = 'pass' | 'drift' | 'skipped' | 'error';
+export type FindingStatus = 'pass' | 'drift' | 'ticket' | 'skipped' | 'error';
 
 export interface Finding {
   readonly resource: string;

@@ -21,6 +21,8 @@ export interface DriftSummary {
   fixed: number;
   failed: number;
   deferred: number;
+  /** Resources with a finding no automatic fix can resolve safely (needs a person). */
+  tickets: number;
 }
 
 export interface DriftReport {
@@ -37,7 +39,7 @@ export interface DriftReport {
 }
 
 /** A resource counts once, under the worst status of its results. */
-const SEVERITY: ResultStatus[] = ['failed', 'drift', 'deferred', 'fixed', 'pass', 'skipped'];
+const SEVERITY: ResultStatus[] = ['failed', 'ticket', 'drift', 'deferred', 'fixed', 'pass', 'skipped'];
 
 export function summarize(results: readonly DriftResult[]): DriftSummary {
   const worst = new Map<string, ResultStatus>();
@@ -52,10 +54,12 @@ export function summarize(results: readonly DriftResult[]): DriftSummary {
     fixed: 0,
     failed: 0,
     deferred: 0,
+    tickets: 0,
   };
   for (const status of worst.values()) {
     if (status === 'pass' || status === 'skipped') summary.compliant += 1;
     else if (status === 'drift') summary.drifted += 1;
+    else if (status === 'ticket') summary.tickets += 1;
     else summary[status] += 1;
   }
   return summary;
@@ -94,6 +98,6 @@ export function buildDriftReport(input: {
 
 /** Exit code contract: 0 when everything is compliant or fixed, 1 when drift or failures remain. */
 export function reportExitCode(report: DriftReport): 0 | 1 {
-  const { drifted, failed, deferred } = report.summary;
-  return drifted + failed + deferred === 0 ? 0 : 1;
+  const { drifted, failed, deferred, tickets } = report.summary;
+  return drifted + failed + deferred + tickets === 0 ? 0 : 1;
 }

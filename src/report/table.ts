@@ -11,7 +11,9 @@ const show = (value: unknown) => (value === null || value === undefined ? '-' : 
 
 /** `edaguard plan`: one row per finding that is not compliant, with the writes it would make. */
 export function renderPlanTable(plan: Plan): string {
-  const rows = plan.findings.filter((f) => f.status === 'drift' || f.status === 'error');
+  const rows = plan.findings.filter(
+    (f) => f.status === 'drift' || f.status === 'ticket' || f.status === 'error',
+  );
   const table = new Table({
     head: ['resource', 'rule', 'observed', 'desired', 'would write'],
     wordWrap: true,
@@ -38,7 +40,7 @@ export function renderReportTable(report: DriftReport): string {
     .filter((c) => isWriteOperation(c.operation))
     .reduce((n, c) => n + c.count, 0);
   const lines = [
-    `${report.dryRun ? 'DRY-RUN ' : ''}Reconciled ${report.target.accountId}/${report.target.region}: ${s.resources} resource(s): ${s.compliant} compliant, ${s.fixed} fixed, ${s.drifted} drifted, ${s.failed} failed, ${s.deferred} deferred; ${writes} write call(s).`,
+    `${report.dryRun ? 'DRY-RUN ' : ''}Reconciled ${report.target.accountId}/${report.target.region}: ${s.resources} resource(s): ${s.compliant} compliant, ${s.fixed} fixed, ${s.drifted} drifted, ${s.failed} failed, ${s.deferred} deferred, ${s.tickets} need a ticket; ${writes} write call(s).`,
   ];
   const rows = report.results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
   if (rows.length > 0) {

@@ -106,6 +106,7 @@ describe('edaguard CLI', () => {
       fixed: 0,
       failed: 0,
       deferred: 0,
+      tickets: 0,
     });
     for (const r of report.results) {
       expect(Object.keys(r).sort()).toEqual([

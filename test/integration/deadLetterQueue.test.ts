@@ -124,7 +124,7 @@ describe('sqs-dead-letter-queue against the emulator', () => {
     expect(report.awsCalls.find((c) => c.operation === 'CreateQueue')?.count ?? 0).toBe(0);
 
     const bResult = resultFor(report, 'b', 'sqs-dead-letter-queue');
-    expect(bResult?.status).toBe('drift');
+    expect(bResult?.status).toBe('ticket');
     expect(bResult?.message).toContain('b-dlq exists but edaguard did not create it');
     expect((await seed.attributes(b.url)).RedrivePolicy).toBeUndefined();
     expect((await seed.attributes(foreign.url)).MessageRetentionPeriod).toBe('60');

@@ -85,7 +85,7 @@ export function planQueueDeadLetter(
   const desired = { deadLetterTargetArn: dlqArn, maxReceiveCount: wanted };
   if (!isValidQueueName(dlqName)) {
     return {
-      status: 'drift',
+      status: 'ticket',
       observed,
       desired,
       message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
@@ -102,7 +102,7 @@ export function planQueueDeadLetter(
   }
   if (candidate.exists && !candidate.managedByEdaguard) {
     return {
-      status: 'drift',
+      status: 'ticket',
       observed,
       desired,
       message: `${why}; a queue named ${dlqName} exists but edaguard did not create it: attach it yourself, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE} to let edaguard adopt it`,

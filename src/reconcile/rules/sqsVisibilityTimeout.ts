@@ -55,7 +55,7 @@ export function planVisibilityTimeout(
   const desired = { visibilityTimeout: required };
   if (required > SQS_LIMITS.maxVisibilityTimeoutSeconds) {
     return {
-      status: 'drift',
+      status: 'ticket',
       observed,
       desired,
       message: `needs ${required} s (${basis}), above the SQS maximum of ${SQS_LIMITS.maxVisibilityTimeoutSeconds} s: shorten the function timeout or lower lambdaTimeoutMultiple`,

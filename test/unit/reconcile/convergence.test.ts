@@ -286,7 +286,7 @@ describe('plan converges in one cycle', () => {
                 (f) => f.resource === q.arn && f.rule === 'sqs-visibility-timeout',
               );
               if (required > SQS_LIMITS.maxVisibilityTimeoutSeconds && q.visibilityTimeout < required) {
-                expect(finding?.status).toBe('drift');
+                expect(finding?.status).toBe('ticket');
                 expect(finding?.actions).toEqual([]);
               }
             }

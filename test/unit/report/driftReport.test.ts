@@ -21,7 +21,7 @@ const result = (resource: string, status: ResultStatus, rule = 'sqs-dlq-retentio
   message: '',
 });
 
-const ZERO = { resources: 0, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0 };
+const ZERO = { resources: 0, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0, tickets: 0 };
 
 describe('summarize', () => {
   it('an empty report', () => {
@@ -43,6 +43,9 @@ describe('summarize', () => {
     { statuses: ['failed'], counted: 'failed' },
     { statuses: ['drift', 'failed'], counted: 'failed' },
     { statuses: ['fixed', 'failed', 'deferred', 'pass'], counted: 'failed' },
+    { statuses: ['ticket'], counted: 'tickets' },
+    { statuses: ['drift', 'ticket', 'fixed'], counted: 'tickets' },
+    { statuses: ['ticket', 'failed'], counted: 'failed' },
   ])('one resource with $statuses counts once, as $counted', ({ statuses, counted }) => {
     const results = statuses.map((s, i) => result('q', s, `rule-${i}`));
     expect(summarize(results)).toEqual({ ...ZERO, resources: 1, [counted]: 1 });
@@ -62,14 +65,17 @@ describe('summarize', () => {
       result('f', 'skipped'),
       result('g', 'skipped'),
       result('g', 'pass', 'other'),
+      result('h', 'ticket'),
+      result('h', 'drift', 'other'),
     ];
     expect(summarize(results)).toEqual({
-      resources: 7,
+      resources: 8,
       compliant: 3,
       drifted: 1,
       fixed: 1,
       failed: 1,
       deferred: 1,
+      tickets: 1,
     });
   });
 });
@@ -129,7 +135,7 @@ describe('buildDriftReport', () => {
       startedAt: '2025-03-01T10:00:00.000Z',
       finishedAt: '2025-03-01T10:00:02.500Z',
       dryRun: false,
-      summary: { resources: 2, compliant: 1, drifted: 0, fixed: 1, failed: 0, deferred: 0 },
+      summary: { resources: 2, compliant: 1, drifted: 0, fixed: 1, failed: 0, deferred: 0, tickets: 0 },
       results: [
         {
           resource: arnOf('orders'),

@@ -110,7 +110,7 @@ describe('planVisibilityTimeout', () => {
     { timeout: 7_200, window: 1, required: 43_201 },
     { timeout: 10_000, window: 0, required: 60_000 },
   ])(
-    'required $required s is above the SQS maximum: drift with no action',
+    'required $required s is above the SQS maximum: a ticket, no action',
     ({ timeout, window, required }) => {
       const c = consumer(timeout, window, 'slow');
       const verdict = planVisibilityTimeout(
@@ -119,7 +119,7 @@ describe('planVisibilityTimeout', () => {
         [c],
       );
       expect(verdict).toStrictEqual({
-        status: 'drift',
+        status: 'ticket',
         observed: { visibilityTimeout: 30 },
         desired: { visibilityTimeout: required },
         message: `needs ${required} s (6 x ${timeout} s timeout${window > 0 ? ` + ${window} s batching window` : ''} of ${c.functionArn}), above the SQS maximum of 43200 s: shorten the function timeout or lower lambdaTimeoutMultiple`,
@@ -127,13 +127,13 @@ describe('planVisibilityTimeout', () => {
     },
   );
 
-  it('a queue already at the SQS maximum that would need more: drift, without action', () => {
+  it('a queue already at the SQS maximum that would need more: a ticket, without action', () => {
     const verdict = planVisibilityTimeout(
       queue('orders', { visibilityTimeout: 43_200 }),
       { lambdaTimeoutMultiple: 6 },
       [consumer(7_201)],
     );
-    expect(verdict.status).toBe('drift');
+    expect(verdict.status).toBe('ticket');
     expect(verdict.actions).toBeUndefined();
   });
 
