@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { applyPlan } from './apply/apply.js';
+import { type ApplyOptions, applyPlan } from './apply/apply.js';
 import type { AwsClients } from './aws/clients.js';
 import type { RuntimeSettings } from './config/runtime.js';
 import { discover } from './discovery/discover.js';
@@ -15,6 +15,10 @@ export interface CycleOptions {
   dryRun: boolean;
   logger: Logger;
   now?: () => Date;
+  /** Stops the cycle between writes (shutdown, cycle timeout); see ApplyOptions.signal. */
+  signal?: AbortSignal;
+  /** The leader lease's fencing check, before every write; see ApplyOptions.beforeWrite. */
+  beforeWrite?: ApplyOptions['beforeWrite'];
 }
 
 /** Read, then plan: what `edaguard plan` shows. No write. */
@@ -61,6 +65,8 @@ export async function runCycle(
     verifyAttempts: options.settings.verifyAttempts,
     verifyDelayMs: options.settings.verifyDelayMs,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
     logger,
   });
   const awsCalls = aws.counter

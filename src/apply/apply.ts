@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
-import type { Finding, Plan } from '../reconcile/model.js';
+import type { Action, Finding, Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
 
 /** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
@@ -23,6 +23,13 @@ export interface ApplyOptions {
   endpoint?: string;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Once aborted, findings whose writes have not started are deferred; started ones finish. */
+  signal?: AbortSignal;
+  /**
+   * Called before every write; throwing stops that finding (reported deferred). The leader
+   * lease's fencing check goes here, so that a controller that lost its lease cannot write.
+   */
+  beforeWrite?: (action: Action) => Promise<void>;
 }
 
 const STATUS_OF_FINDING = {
@@ -44,7 +51,7 @@ export async function applyPlan(
   options: ApplyOptions,
 ): Promise<FindingResult[]> {
   const ctx: ExecutorContext = {
-    sqs: aws.sqs,
+    aws,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     verifyAttempts: options.verifyAttempts,
     verifyDelayMs: options.verifyDelayMs,
@@ -82,7 +89,27 @@ export async function applyPlan(
     }
     budget -= finding.actions.length;
     return limit(async () => {
-      for (const action of finding.actions) {
+      if (options.signal?.aborted) {
+        budget += finding.actions.length;
+        return {
+          finding,
+          status: 'deferred' as const,
+          message: `${finding.message} (deferred: cycle stopped before its writes)`,
+        };
+      }
+      for (const [index, action] of finding.actions.entries()) {
+        try {
+          await options.beforeWrite?.(action);
+        } catch (error) {
+          const e = error as { code?: string; message?: string };
+          log.warn(
+            { decision: 'deferred', write: describeAction(action), code: e.code, err: e.message },
+            'write held back',
+          );
+          // A finding whose first write was held back changed nothing; a later one leaves it half done.
+          const status = index === 0 ? ('deferred' as const) : ('failed' as const);
+          return { finding, status, message: `${describeAction(action)} held back: ${e.message}` };
+        }
         try {
           await executeAction(action, ctx);
           log.info(

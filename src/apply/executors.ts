@@ -3,15 +3,15 @@ import {
   GetQueueAttributesCommand,
   type QueueAttributeName,
   SetQueueAttributesCommand,
-  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { sqsQueueUrlFromArn } from '../aws/arn.js';
+import type { AwsClients } from '../aws/clients.js';
 import { EdaguardError } from '../errors.js';
 import type { Action } from '../reconcile/model.js';
 import { attributesNotYetVisible } from './queueAttributes.js';
 
 export interface ExecutorContext {
-  sqs: SQSClient;
+  aws: AwsClients;
   endpoint?: string;
   verifyAttempts: number;
   verifyDelayMs: number;
@@ -28,7 +28,7 @@ export class VerifyError extends EdaguardError {
 export async function executeAction(action: Action, ctx: ExecutorContext): Promise<void> {
   switch (action.kind) {
     case 'CreateQueue': {
-      const out = await ctx.sqs.send(
+      const out = await ctx.aws.sqs.send(
         new CreateQueueCommand({
           QueueName: action.queueName,
           Attributes: action.attributes,
@@ -43,7 +43,7 @@ export async function executeAction(action: Action, ctx: ExecutorContext): Promi
       return;
     }
     case 'SetQueueAttributes': {
-      await ctx.sqs.send(
+      await ctx.aws.sqs.send(
         new SetQueueAttributesCommand({ QueueUrl: action.queueUrl, Attributes: action.attributes }),
       );
       await verifyQueueAttributes(action.queueUrl, action.attributes, ctx);
@@ -59,7 +59,7 @@ async function verifyQueueAttributes(
 ): Promise<void> {
   let pending: string[] = Object.keys(wanted);
   for (let attempt = 1; attempt <= ctx.verifyAttempts; attempt++) {
-    const out = await ctx.sqs.send(
+    const out = await ctx.aws.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,
         AttributeNames: Object.keys(wanted) as QueueAttributeName[],

@@ -1,8 +1,14 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { attachCallCounter, CallCounter } from './callCounter.js';
+import { attachRateLimit, createRateLimiter } from './rateLimit.js';
 
 export interface AwsClientSettings {
   region: string;
@@ -12,12 +18,22 @@ export interface AwsClientSettings {
   maxAttempts: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
+  /**
+   * Lambda control-plane calls per second. Lambda's quota (about 15/s per account and region,
+   * reads and writes together) is shared with deploy pipelines: edaguard takes a part of it.
+   */
+  lambdaRequestsPerSecond?: number;
 }
 
 export interface AwsClients {
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly eventbridge: EventBridgeClient;
+  readonly s3: S3Client;
+  readonly cloudwatch: CloudWatchClient;
   readonly counter: CallCounter;
   destroy(): void;
 }
@@ -40,21 +56,36 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
       throwOnRequestTimeout: true,
     }),
   };
-  const sqs = new SQSClient(common);
-  const lambda = new LambdaClient(common);
-  const tagging = new ResourceGroupsTaggingAPIClient(common);
-  attachCallCounter(sqs.middlewareStack, 'SQS', counter);
-  attachCallCounter(lambda.middlewareStack, 'Lambda', counter);
-  attachCallCounter(tagging.middlewareStack, 'ResourceGroupsTaggingAPI', counter);
+  const clients = {
+    sqs: new SQSClient(common),
+    lambda: new LambdaClient(common),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+    dynamodb: new DynamoDBClient(common),
+    sns: new SNSClient(common),
+    eventbridge: new EventBridgeClient(common),
+    // Emulators and VPC endpoints address buckets by path, not by virtual host.
+    s3: new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
+    cloudwatch: new CloudWatchClient(common),
+  };
+  const serviceNames: Record<keyof typeof clients, string> = {
+    sqs: 'SQS',
+    lambda: 'Lambda',
+    tagging: 'ResourceGroupsTaggingAPI',
+    dynamodb: 'DynamoDB',
+    sns: 'SNS',
+    eventbridge: 'EventBridge',
+    s3: 'S3',
+    cloudwatch: 'CloudWatch',
+  };
+  for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
+    attachCallCounter(clients[key].middlewareStack, serviceNames[key], counter);
+  }
+  attachRateLimit(clients.lambda.middlewareStack, createRateLimiter(settings.lambdaRequestsPerSecond ?? 10));
   return {
-    sqs,
-    lambda,
-    tagging,
+    ...clients,
     counter,
     destroy() {
-      sqs.destroy();
-      lambda.destroy();
-      tagging.destroy();
+      for (const client of Object.values(clients)) client.destroy();
     },
   };
 }

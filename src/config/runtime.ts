@@ -10,6 +10,8 @@ export const RuntimeSettingsSchema = z.object({
   requestTimeoutMs: z.number().int().min(100),
   /** Writes allowed per cycle; the rest are reported `deferred`. */
   maxChanges: z.number().int().min(0),
+  /** Lambda control-plane requests per second (Lambda's quota is ~15/s per account and region, shared). */
+  lambdaRequestsPerSecond: z.number().int().min(1).max(15),
   /** Parallel reads during discovery. */
   readConcurrency: z.number().int().min(1).max(64),
   /** Parallel writes; Lambda and SQS control planes are rate limited per account. */
@@ -45,6 +47,7 @@ export function resolveRuntimeSettings(
     connectionTimeoutMs: intFrom(env.EDAGUARD_CONNECT_TIMEOUT_MS, 3000, 'EDAGUARD_CONNECT_TIMEOUT_MS'),
     requestTimeoutMs: intFrom(env.EDAGUARD_REQUEST_TIMEOUT_MS, 15000, 'EDAGUARD_REQUEST_TIMEOUT_MS'),
     maxChanges: intFrom(flags.maxChanges ?? env.EDAGUARD_MAX_CHANGES, 200, '--max-changes'),
+    lambdaRequestsPerSecond: intFrom(env.EDAGUARD_LAMBDA_RPS, 10, 'EDAGUARD_LAMBDA_RPS'),
     readConcurrency: intFrom(env.EDAGUARD_READ_CONCURRENCY, 8, 'EDAGUARD_READ_CONCURRENCY'),
     applyConcurrency: intFrom(env.EDAGUARD_APPLY_CONCURRENCY, 4, 'EDAGUARD_APPLY_CONCURRENCY'),
     verifyAttempts: intFrom(env.EDAGUARD_VERIFY_ATTEMPTS, 3, 'EDAGUARD_VERIFY_ATTEMPTS'),

@@ -7,6 +7,11 @@ const PREFIX: Record<string, string> = {
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-lambda': 'lambda',
   '@aws-sdk/client-resource-groups-tagging-api': 'tag',
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sns': 'sns',
+  '@aws-sdk/client-eventbridge': 'events',
+  '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
 };
 
 /** Permissions a call needs besides its own action (AWS documents these per API). */
