@@ -8,6 +8,7 @@ export const TAGS = {
   ignore: 'edaguard.dev/ignore',
   managedBy: 'edaguard.dev/managed-by',
   dlqFor: 'edaguard.dev/dlq-for',
+  failureDestinationFor: 'edaguard.dev/failure-destination-for',
 } as const;
 export const MANAGED_BY_VALUE = 'edaguard';
 
@@ -20,7 +21,17 @@ export const SQS_LIMITS = {
   maxQueueNameLength: 80,
 } as const;
 
-export const RESOURCE_TYPES = ['sqs:queue'] as const;
+/** Limits of Lambda's failure-handling settings (UpdateEventSourceMapping, PutFunctionEventInvokeConfig). */
+export const LAMBDA_LIMITS = {
+  maxStreamRetryAttempts: 10_000,
+  minRecordAgeSeconds: 60,
+  maxRecordAgeSeconds: 604_800,
+  maxAsyncRetryAttempts: 2,
+  minEventAgeSeconds: 60,
+  maxEventAgeSeconds: 21_600,
+} as const;
+
+export const RESOURCE_TYPES = ['sqs:queue', 'lambda:function', 'dynamodb:table'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 const TagMap = z.record(z.string().min(1).max(128), z.string().max(256));
@@ -77,10 +88,75 @@ export const SqsVisibilityTimeoutSettings = z
     'VisibilityTimeout >= multiple x the largest timeout of the Lambda functions consuming the queue (+ their batching window).',
   );
 
+const QueueNameSuffix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only (1-40 characters)');
+
+/** Where failed events go: an existing SQS queue, or one edaguard creates per function. */
+const OnFailure = z
+  .union([
+    z.strictObject({ destinationArn: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, 'an SQS queue ARN') }),
+    z.strictObject({ create: z.strictObject({ nameSuffix: QueueNameSuffix }) }),
+  ])
+  .describe('destinationArn: an existing SQS queue; create: a queue named <function name><nameSuffix>, tagged as managed.');
+
+export const EsmStreamFailureHandlingSettings = z
+  .strictObject({
+    maxRetryAttempts: z.int().min(0).max(LAMBDA_LIMITS.maxStreamRetryAttempts).default(3),
+    maxRecordAgeSeconds: z.int().min(LAMBDA_LIMITS.minRecordAgeSeconds).max(LAMBDA_LIMITS.maxRecordAgeSeconds).default(3600),
+    onFailure: OnFailure.optional().describe('Without it a missing on-failure destination is reported, not set.'),
+  })
+  .describe(
+    'Kinesis and DynamoDB stream mappings: bisect on error, finite retries and record age, an SQS on-failure destination (a poison record must not block its shard).',
+  );
+
+export const EsmPartialBatchResponseSettings = z
+  .strictObject({
+    optInTag: TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag')
+      .default({ 'edaguard.dev/partial-batch': 'supported' })
+      .describe("Functions carrying this tag return batchItemFailures; others get a ticket, never a write."),
+  })
+  .describe('SQS, Kinesis and DynamoDB mappings report batch item failures (ReportBatchItemFailures).');
+
+export const LambdaAsyncInvokeConfigSettings = z
+  .strictObject({
+    appliesTo: z
+      .enum(['async-invoked', 'all-selected'])
+      .default('async-invoked')
+      .describe('async-invoked: selected functions that SNS, EventBridge or S3 invoke; all-selected: every selected function.'),
+    maxRetryAttempts: z.int().min(0).max(LAMBDA_LIMITS.maxAsyncRetryAttempts).default(2),
+    maxEventAgeSeconds: z.int().min(LAMBDA_LIMITS.minEventAgeSeconds).max(LAMBDA_LIMITS.maxEventAgeSeconds).default(3600),
+    onFailure: OnFailure.optional().describe('Without it a missing on-failure destination is reported, not set.'),
+  })
+  .describe('Asynchronously invoked functions have an event-invoke config with bounded retries and age, and an on-failure destination.');
+
+export const IdempotencyStoreSettings = z
+  .strictObject({
+    ttlAttribute: z.string().min(1).max(255).describe('The attribute holding each record’s expiry (epoch seconds).'),
+    onDemandBilling: z
+      .enum(['ignore', 'report', 'fix'])
+      .default('report')
+      .describe('Retries come in bursts: provisioned capacity throttles them. fix switches the table to PAY_PER_REQUEST.'),
+  })
+  .describe('DynamoDB tables used as idempotency stores expire their records (TTL) and are billed on demand.');
+
+export const SqsFifoOrderingSettings = z
+  .strictObject({
+    orderingTag: TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag')
+      .default({ 'edaguard.dev/ordering': 'strict' })
+      .describe('Queues carrying this tag need strict ordering, so must be FIFO.'),
+  })
+  .describe('Queues that need strict ordering are FIFO; a standard queue cannot be converted, so it gets a ticket.');
+
 export const RuleSettingsSchemas = {
   'sqs-dead-letter-queue': SqsDeadLetterQueueSettings,
   'sqs-dlq-retention': SqsDlqRetentionSettings,
   'sqs-visibility-timeout': SqsVisibilityTimeoutSettings,
+  'sqs-fifo-ordering': SqsFifoOrderingSettings,
+  'esm-stream-failure-handling': EsmStreamFailureHandlingSettings,
+  'esm-partial-batch-response': EsmPartialBatchResponseSettings,
+  'lambda-async-invoke-config': LambdaAsyncInvokeConfigSettings,
+  'idempotency-store': IdempotencyStoreSettings,
 } as const;
 
 export type RuleId = keyof typeof RuleSettingsSchemas;
@@ -91,6 +167,11 @@ export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
   'sqs-dead-letter-queue': ['sqs:queue'],
   'sqs-dlq-retention': ['sqs:queue'],
   'sqs-visibility-timeout': ['sqs:queue'],
+  'sqs-fifo-ordering': ['sqs:queue'],
+  'esm-stream-failure-handling': ['lambda:function'],
+  'esm-partial-batch-response': ['lambda:function'],
+  'lambda-async-invoke-config': ['lambda:function'],
+  'idempotency-store': ['dynamodb:table'],
 };
 
 const Rules = z
@@ -98,6 +179,11 @@ const Rules = z
     'sqs-dead-letter-queue': SqsDeadLetterQueueSettings.optional(),
     'sqs-dlq-retention': SqsDlqRetentionSettings.optional(),
     'sqs-visibility-timeout': SqsVisibilityTimeoutSettings.optional(),
+    'sqs-fifo-ordering': SqsFifoOrderingSettings.optional(),
+    'esm-stream-failure-handling': EsmStreamFailureHandlingSettings.optional(),
+    'esm-partial-batch-response': EsmPartialBatchResponseSettings.optional(),
+    'lambda-async-invoke-config': LambdaAsyncInvokeConfigSettings.optional(),
+    'idempotency-store': IdempotencyStoreSettings.optional(),
   })
   .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
     message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,
@@ -151,6 +237,11 @@ export type RuleSettings = {
   'sqs-dead-letter-queue': z.infer<typeof SqsDeadLetterQueueSettings>;
   'sqs-dlq-retention': z.infer<typeof SqsDlqRetentionSettings>;
   'sqs-visibility-timeout': z.infer<typeof SqsVisibilityTimeoutSettings>;
+  'sqs-fifo-ordering': z.infer<typeof SqsFifoOrderingSettings>;
+  'esm-stream-failure-handling': z.infer<typeof EsmStreamFailureHandlingSettings>;
+  'esm-partial-batch-response': z.infer<typeof EsmPartialBatchResponseSettings>;
+  'lambda-async-invoke-config': z.infer<typeof LambdaAsyncInvokeConfigSettings>;
+  'idempotency-store': z.infer<typeof IdempotencyStoreSettings>;
 };
 
 /** JSON Schema for editors (yaml-language-server) and the policy repository's CI. */

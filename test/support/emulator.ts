@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { EmulatorError } from '../../src/errors.js';
 
 export interface Emulator {
@@ -69,11 +70,15 @@ async function waitUntilAnswering(
   throw new EmulatorError(`moto did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startEmulator(options: { timeoutMs?: number } = {}): Promise<Emulator> {
+/** moto with the harness's documented patches (test/support/moto_server.py). */
+const PATCHED_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
+
+export async function startEmulator(options: { timeoutMs?: number; patched?: boolean } = {}): Promise<Emulator> {
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const server = options.patched === false ? ['-m', 'moto.server'] : [PATCHED_SERVER];
+  const child = spawn(PYTHON, [...server, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
