@@ -1,22 +1,29 @@
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { parseArn, sqsQueueArn, unqualifiedFunctionArn } from '../aws/arn.js';
+import { parseArn, sqsQueueArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { dlqNameFor, isValidQueueName } from '../policy/dlqName.js';
-import type { PolicySet } from '../policy/model.js';
+import type { Policy, PolicySet } from '../policy/model.js';
+import type { ResourceType } from '../policy/schema.js';
 import { TAGS } from '../policy/schema.js';
 import { policySelects } from '../policy/selectors.js';
+import { findAsyncInvokers } from './asyncTriggers.js';
+import { readTable } from './dynamodb.js';
 import {
-  type DlqNameCandidate,
   deepFreeze,
+  type FunctionFacts,
   type Inventory,
+  type MappingFacts,
   type QueueConsumer,
   type QueueFacts,
+  type QueueNameCandidate,
   type ReadError,
+  type TableFacts,
   type TaggedResource,
   type Target,
 } from './inventory.js';
-import { listEventSourceMappings, listFunctions } from './lambda.js';
+import { listEventSourceMappings, listFunctions, readEventInvokeConfig, toMappingFacts } from './lambda.js';
 import { planReads } from './readPlan.js';
 import { hasDeadLetterSources, queueNameExists, readQueue } from './sqs.js';
 import { getTaggedResources, type TaggedArn } from './tagging.js';
@@ -24,7 +31,7 @@ import { getTaggedResources, type TaggedArn } from './tagging.js';
 export interface DiscoverOptions {
   region: string;
   endpoint?: string;
-  /** Parallel SQS reads. */
+  /** Parallel reads per service. */
   readConcurrency?: number;
   now?: () => Date;
   logger?: Logger;
@@ -35,10 +42,26 @@ function toReadError(resource: string, operation: string, error: unknown): ReadE
   return { resource, operation, code: e.name ?? 'Error', message: e.message ?? String(error) };
 }
 
+/** The selectable type of a tagged ARN, or undefined for anything else. */
+export function resourceTypeOfArn(arn: string): ResourceType | undefined {
+  const { service, resource } = parseArn(arn);
+  if (service === 'sqs') return 'sqs:queue';
+  if (service === 'lambda' && resource.startsWith('function:')) return 'lambda:function';
+  if (service === 'dynamodb' && resource.startsWith('table/') && !resource.includes('/stream/'))
+    return 'dynamodb:table';
+  return undefined;
+}
+
+/** Name under which edaguard creates a function's on-failure queue. */
+export function failureQueueNameFor(functionName: string, suffix: string): string {
+  return `${functionName}${suffix}`;
+}
+
 /**
  * Reads what the policies need, and nothing else, into an immutable Inventory. Read-only: no
  * call here changes AWS state. A read that fails for one resource is recorded and the rest go on;
- * a failure of the tag queries themselves fails the cycle (there is nothing safe to plan on).
+ * a failure of the tag queries or of the account-wide lists fails the cycle (there is nothing
+ * safe to plan on).
  */
 export async function discover(
   policySet: PolicySet,
@@ -57,13 +80,15 @@ export async function discover(
   const byArn = (list: TaggedArn[]) => new Map(list.map((r) => [r.arn, r.tags]));
   const ignoredTags = byArn(ignored);
   const managedTags = byArn(managed);
-  const tagged: TaggedResource[] = [...byArn(selectorResults.flat())].map(([arn, tags]) => ({
-    arn,
-    type: 'sqs:queue' as const,
-    tags,
-  }));
-  const selected = tagged.filter((r) => policySet.policies.some((p) => policySelects(p, r.type, r.tags)));
-  const selectedArns = new Set(selected.map((r) => r.arn));
+  const tagged: TaggedResource[] = [];
+  for (const [arn, tags] of byArn(selectorResults.flat())) {
+    const type = resourceTypeOfArn(arn);
+    if (type) tagged.push({ arn, type, tags });
+  }
+  const selectingPolicies = (r: TaggedResource) =>
+    policySet.policies.filter((p) => policySelects(p, r.type, r.tags));
+  const selected = tagged.filter((r) => selectingPolicies(r).length > 0);
+  const selectedOfType = (type: ResourceType) => selected.filter((r) => r.type === type);
   const target = targetOf(
     [...tagged, ...managed].map((r) => r.arn),
     options.region,
@@ -93,25 +118,116 @@ export async function discover(
   };
   const readInto = (arn: string, tags: Record<string, string>) => limit(() => readOne(arn, tags));
 
-  await Promise.all(selected.map((r) => readInto(r.arn, { ...r.tags })));
-  // A selected queue can vanish between the tag query and the read: it is simply gone.
-  for (const r of selected) missingQueues.delete(r.arn);
+  const selectedQueues = selectedOfType('sqs:queue');
+  const selectedQueueArns = new Set(selectedQueues.map((r) => r.arn));
+  const readQueues = async () => {
+    await Promise.all(selectedQueues.map((r) => readInto(r.arn, { ...r.tags })));
+    // A selected queue can vanish between the tag query and the read: it is simply gone.
+    for (const r of selectedQueues) missingQueues.delete(r.arn);
+    const dlqArns = new Set<string>();
+    for (const queue of queues.values()) {
+      if (!queue.redrivePolicy) continue;
+      addSource(queue.redrivePolicy.deadLetterTargetArn, queue.arn);
+      if (!queues.has(queue.redrivePolicy.deadLetterTargetArn))
+        dlqArns.add(queue.redrivePolicy.deadLetterTargetArn);
+    }
+    await Promise.all([...dlqArns].map((arn) => readInto(arn, { ...knownTags(arn) })));
+  };
 
-  const dlqArns = new Set<string>();
-  for (const queue of queues.values()) {
-    if (!queue.redrivePolicy) continue;
-    addSource(queue.redrivePolicy.deadLetterTargetArn, queue.arn);
-    if (!queues.has(queue.redrivePolicy.deadLetterTargetArn))
-      dlqArns.add(queue.redrivePolicy.deadLetterTargetArn);
+  const selectedFunctions = selectedOfType('lambda:function');
+  const readLambda = async () => {
+    if (!readPlan.needsFunctions || (selectedFunctions.length === 0 && selectedQueues.length === 0))
+      return undefined;
+    const [mappings, functions] = await Promise.all([
+      readPlan.needsMappings ? listEventSourceMappings(aws.lambda) : Promise.resolve([]),
+      listFunctions(aws.lambda),
+    ]);
+    return { mappings, functions };
+  };
+  const readTables = async () => {
+    const tables = new Map<string, TableFacts>();
+    await Promise.all(
+      selectedOfType('dynamodb:table').map((r) =>
+        limit(async () => {
+          try {
+            const facts = await readTable(aws.dynamodb, r.arn, { ...r.tags });
+            if (facts) tables.set(r.arn, facts);
+          } catch (error) {
+            readErrors.push(toReadError(r.arn, 'DescribeTable', error));
+          }
+        }),
+      ),
+    );
+    return tables;
+  };
+  const readAsyncInvokers = async () =>
+    readPlan.needsAsyncInvokers && selectedFunctions.length > 0
+      ? findAsyncInvokers(aws, limit)
+      : new Map<string, string[]>();
+
+  const [, lambda, tables, asyncInvokers] = await Promise.all([
+    readQueues(),
+    readLambda(),
+    readTables(),
+    readAsyncInvokers(),
+  ]);
+
+  // Functions: the selected ones, and every function consuming a selected queue.
+  const selectedFunctionArns = new Set(selectedFunctions.map((r) => r.arn));
+  const mappings: MappingFacts[] = [];
+  for (const m of lambda?.mappings ?? []) {
+    const facts = toMappingFacts(m);
+    if (
+      facts &&
+      (selectedFunctionArns.has(facts.functionArn) || selectedQueueArns.has(facts.eventSourceArn))
+    ) {
+      mappings.push(facts);
+    }
   }
-  await Promise.all([...dlqArns].map((arn) => readInto(arn, { ...knownTags(arn) })));
+  const configs = new Map<string, FunctionConfiguration>(
+    (lambda?.functions ?? []).map((f) => [f.FunctionArn ?? '', f]),
+  );
+  const functions = new Map<string, FunctionFacts>();
+  const functionTags = new Map(selectedFunctions.map((r) => [r.arn, r.tags]));
+  for (const arn of new Set([...selectedFunctionArns, ...mappings.map((m) => m.functionArn)])) {
+    const config = configs.get(arn);
+    if (!config) continue; // deleted since tagged, or in another account
+    functions.set(arn, {
+      arn,
+      name: config.FunctionName ?? parseArn(arn).resource.replace(/^function:/, ''),
+      timeoutSeconds: config.Timeout ?? 3,
+      tags: { ...(functionTags.get(arn) ?? {}) },
+      asyncInvokers: asyncInvokers.get(arn) ?? [],
+    });
+  }
 
-  // Queues that may need a new DLQ: make sure they are not DLQs themselves, and find out what
-  // already exists under the DLQ names edaguard would use.
-  const dlqNameCandidates = new Map<string, DlqNameCandidate>();
+  // Event-invoke configs: one call per function the async rule governs, never for the rest.
+  const asyncPolicies = (fn: FunctionFacts) =>
+    selectingPoliciesOf(policySet.policies, 'lambda:function', fn.tags).filter((p) => {
+      const rule = p.rules['lambda-async-invoke-config'];
+      return rule !== undefined && (rule.appliesTo === 'all-selected' || fn.asyncInvokers.length > 0);
+    });
+  await Promise.all(
+    [...functions.values()]
+      .filter((fn) => selectedFunctionArns.has(fn.arn) && asyncPolicies(fn).length > 0)
+      .map((fn) =>
+        limit(async () => {
+          try {
+            functions.set(fn.arn, {
+              ...fn,
+              eventInvokeConfig: await readEventInvokeConfig(aws.lambda, fn.arn),
+            });
+          } catch (error) {
+            readErrors.push(toReadError(fn.arn, 'GetFunctionEventInvokeConfig', error));
+          }
+        }),
+      ),
+  );
+
+  // Queues that may need a new DLQ: make sure they are not DLQs themselves.
   const needingDlq = [...queues.values()].filter(
     (q) =>
-      selectedArns.has(q.arn) &&
+      selectedQueueArns.has(q.arn) &&
       !deadLetterSources.has(q.arn) &&
       (!q.redrivePolicy || missingQueues.has(q.redrivePolicy.deadLetterTargetArn)),
   );
@@ -127,22 +243,32 @@ export async function discover(
       }),
     ),
   );
+
+  // What exists under the names of the queues edaguard may create this cycle.
   const candidateNames = new Set<string>();
   for (const queue of needingDlq) {
     if (deadLetterSources.has(queue.arn)) continue;
-    for (const suffix of readPlan.dlqSuffixes) {
-      const name = dlqNameFor(queue.name, queue.fifo, suffix);
-      if (isValidQueueName(name)) candidateNames.add(name);
+    for (const suffix of readPlan.dlqSuffixes) candidateNames.add(dlqNameFor(queue.name, queue.fifo, suffix));
+  }
+  for (const fn of functions.values()) {
+    if (!selectedFunctionArns.has(fn.arn)) continue;
+    for (const name of failureQueueNamesNeeded(
+      fn,
+      mappings,
+      selectingPoliciesOf(policySet.policies, 'lambda:function', fn.tags),
+    )) {
+      candidateNames.add(name);
     }
   }
+  const queueNameCandidates = new Map<string, QueueNameCandidate>();
   await Promise.all(
-    [...candidateNames].map((name) =>
+    [...candidateNames].filter(isValidQueueName).map((name) =>
       limit(async () => {
         const arn = sqsQueueArn(target, name);
         try {
           const managedByUs = managedTags.has(arn);
           const exists = managedByUs || (await queueNameExists(aws.sqs, name));
-          dlqNameCandidates.set(name, { name, arn, exists, managedByEdaguard: managedByUs });
+          queueNameCandidates.set(name, { name, arn, exists, managedByEdaguard: managedByUs });
           // An adoptable DLQ's retention is checked in the same cycle as its adoption.
           if (managedByUs && !queues.has(arn)) await readOne(arn, { ...(managedTags.get(arn) ?? {}) });
         } catch (error) {
@@ -152,8 +278,7 @@ export async function discover(
     ),
   );
 
-  const consumers =
-    readPlan.needsConsumers && selected.length > 0 ? await readConsumers(aws, queues) : undefined;
+  const consumers = lambda && readPlan.needsMappings ? consumersOf(mappings, queues, functions) : undefined;
 
   return deepFreeze({
     target,
@@ -163,33 +288,70 @@ export async function discover(
     missingQueues,
     deadLetterSources,
     ...(consumers ? { consumers } : {}),
-    dlqNameCandidates,
+    queueNameCandidates,
+    functions,
+    mappings,
+    tables,
     readErrors,
   } satisfies Inventory);
 }
 
-async function readConsumers(
-  aws: AwsClients,
+function selectingPoliciesOf(
+  policies: readonly Policy[],
+  type: ResourceType,
+  tags: Readonly<Record<string, string>>,
+) {
+  return policies.filter((p) => policySelects(p, type, tags));
+}
+
+/** Names of the on-failure queues this function's policies would have edaguard create. */
+function failureQueueNamesNeeded(
+  fn: FunctionFacts,
+  mappings: readonly MappingFacts[],
+  policies: readonly Policy[],
+): string[] {
+  const names: string[] = [];
+  for (const policy of policies) {
+    const stream = policy.rules['esm-stream-failure-handling']?.onFailure;
+    const needsStream = mappings.some(
+      (m) =>
+        m.functionArn === fn.arn &&
+        (m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') &&
+        !m.onFailureDestination,
+    );
+    if (stream && 'create' in stream && needsStream)
+      names.push(failureQueueNameFor(fn.name, stream.create.nameSuffix));
+    const async = policy.rules['lambda-async-invoke-config']?.onFailure;
+    if (
+      async &&
+      'create' in async &&
+      fn.eventInvokeConfig !== undefined &&
+      !fn.eventInvokeConfig?.onFailureDestination
+    ) {
+      names.push(failureQueueNameFor(fn.name, async.create.nameSuffix));
+    }
+  }
+  return names;
+}
+
+function consumersOf(
+  mappings: readonly MappingFacts[],
   queues: ReadonlyMap<string, QueueFacts>,
-): Promise<Map<string, QueueConsumer[]>> {
-  const [mappings, functions] = await Promise.all([
-    listEventSourceMappings(aws.lambda),
-    listFunctions(aws.lambda),
-  ]);
-  const timeouts = new Map(functions.map((f) => [f.FunctionArn ?? '', f.Timeout]));
+  functions: ReadonlyMap<string, FunctionFacts>,
+): Map<string, QueueConsumer[]> {
   const consumers = new Map<string, QueueConsumer[]>();
   for (const m of mappings) {
-    if (!m.EventSourceArn || !queues.has(m.EventSourceArn) || !m.FunctionArn || !m.UUID) continue;
-    const timeout = timeouts.get(unqualifiedFunctionArn(m.FunctionArn));
-    const list = consumers.get(m.EventSourceArn) ?? [];
+    if (m.sourceKind !== 'sqs' || !queues.has(m.eventSourceArn)) continue;
+    const timeout = functions.get(m.functionArn)?.timeoutSeconds;
+    const list = consumers.get(m.eventSourceArn) ?? [];
     list.push({
-      mappingUuid: m.UUID,
-      functionArn: m.FunctionArn,
+      mappingUuid: m.uuid,
+      functionArn: m.functionArn,
       ...(timeout !== undefined ? { functionTimeoutSeconds: timeout } : {}),
-      maximumBatchingWindowInSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
-      ...(m.State ? { state: m.State } : {}),
+      maximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
+      state: m.state,
     });
-    consumers.set(m.EventSourceArn, list);
+    consumers.set(m.eventSourceArn, list);
   }
   return consumers;
 }

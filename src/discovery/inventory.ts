@@ -37,6 +37,56 @@ export interface QueueConsumer {
   readonly state?: string;
 }
 
+/** Where an event source mapping reads from. */
+export type MappingSourceKind = 'sqs' | 'kinesis' | 'dynamodb' | 'other';
+
+/**
+ * An event source mapping, normalised to what AWS does when a field is absent: no bisect,
+ * infinite retries and record age (-1), no on-failure destination (AWS also answers `{}` for it).
+ */
+export interface MappingFacts {
+  readonly uuid: string;
+  readonly arn: string;
+  readonly functionArn: string;
+  readonly eventSourceArn: string;
+  readonly sourceKind: MappingSourceKind;
+  readonly state: string;
+  readonly bisectBatchOnFunctionError: boolean;
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeInSeconds: number;
+  readonly onFailureDestination?: string;
+  readonly functionResponseTypes: readonly string[];
+  readonly maximumBatchingWindowInSeconds: number;
+}
+
+/** A function's async event-invoke config, with AWS's defaults for absent fields. */
+export interface EventInvokeConfigFacts {
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeInSeconds: number;
+  readonly onFailureDestination?: string;
+  readonly onSuccessDestination?: string;
+}
+
+export interface FunctionFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly timeoutSeconds: number;
+  readonly tags: Readonly<Record<string, string>>;
+  /** What invokes it asynchronously: SNS topic, EventBridge rule and S3 bucket ARNs. */
+  readonly asyncInvokers: readonly string[];
+  /** null: the function has none; undefined: not read (no policy needed it). */
+  readonly eventInvokeConfig?: EventInvokeConfigFacts | null;
+}
+
+export interface TableFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly billingMode: string;
+  readonly ttlStatus: string;
+  readonly ttlAttribute?: string;
+}
+
 /** A resource found by the tag queries: candidates for policy selection (done in plan). */
 export interface TaggedResource {
   readonly arn: string;
@@ -52,8 +102,8 @@ export interface ReadError {
   readonly message: string;
 }
 
-/** What an existing queue with a would-be DLQ's name looks like (to adopt it or not). */
-export interface DlqNameCandidate {
+/** What exists under the name of a queue edaguard would create (a DLQ, a failure destination). */
+export interface QueueNameCandidate {
   readonly name: string;
   readonly arn: string;
   readonly exists: boolean;
@@ -73,8 +123,13 @@ export interface Inventory {
   readonly deadLetterSources: ReadonlyMap<string, readonly string[]>;
   /** Lambda consumers per queue ARN; undefined when no policy needed them (not read). */
   readonly consumers?: ReadonlyMap<string, readonly QueueConsumer[]>;
-  /** Existing queues found under the names edaguard would give new DLQs, keyed by name. */
-  readonly dlqNameCandidates: ReadonlyMap<string, DlqNameCandidate>;
+  /** What exists under the names edaguard would give the queues it creates, keyed by name. */
+  readonly queueNameCandidates: ReadonlyMap<string, QueueNameCandidate>;
+  /** Functions read: the selected ones and the consumers of selected queues, keyed by unqualified ARN. */
+  readonly functions: ReadonlyMap<string, FunctionFacts>;
+  /** Event source mappings of selected functions and of selected queues (when a rule needs them). */
+  readonly mappings: readonly MappingFacts[];
+  readonly tables: ReadonlyMap<string, TableFacts>;
   readonly readErrors: readonly ReadError[];
 }
 

@@ -4,8 +4,8 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 
 export interface TagQuery {
-  /** Service-level type filter, e.g. `sqs`. */
-  resourceType: string;
+  /** Type filters, e.g. `sqs`, `lambda:function`. */
+  resourceTypes: readonly string[];
   tags: Readonly<Record<string, string>>;
 }
 
@@ -24,7 +24,7 @@ export async function getTaggedResources(
   do {
     const page = await client.send(
       new GetResourcesCommand({
-        ResourceTypeFilters: [query.resourceType],
+        ResourceTypeFilters: [...query.resourceTypes],
         TagFilters: Object.entries(query.tags).map(([Key, value]) => ({ Key, Values: [value] })),
         ResourcesPerPage: 100,
         ...(token ? { PaginationToken: token } : {}),

@@ -95,16 +95,28 @@ const QueueNameSuffix = z
 /** Where failed events go: an existing SQS queue, or one edaguard creates per function. */
 const OnFailure = z
   .union([
-    z.strictObject({ destinationArn: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, 'an SQS queue ARN') }),
+    z.strictObject({
+      destinationArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, 'an SQS queue ARN'),
+    }),
     z.strictObject({ create: z.strictObject({ nameSuffix: QueueNameSuffix }) }),
   ])
-  .describe('destinationArn: an existing SQS queue; create: a queue named <function name><nameSuffix>, tagged as managed.');
+  .describe(
+    'destinationArn: an existing SQS queue; create: a queue named <function name><nameSuffix>, tagged as managed.',
+  );
 
 export const EsmStreamFailureHandlingSettings = z
   .strictObject({
     maxRetryAttempts: z.int().min(0).max(LAMBDA_LIMITS.maxStreamRetryAttempts).default(3),
-    maxRecordAgeSeconds: z.int().min(LAMBDA_LIMITS.minRecordAgeSeconds).max(LAMBDA_LIMITS.maxRecordAgeSeconds).default(3600),
-    onFailure: OnFailure.optional().describe('Without it a missing on-failure destination is reported, not set.'),
+    maxRecordAgeSeconds: z
+      .int()
+      .min(LAMBDA_LIMITS.minRecordAgeSeconds)
+      .max(LAMBDA_LIMITS.maxRecordAgeSeconds)
+      .default(3600),
+    onFailure: OnFailure.optional().describe(
+      'Without it a missing on-failure destination is reported, not set.',
+    ),
   })
   .describe(
     'Kinesis and DynamoDB stream mappings: bisect on error, finite retries and record age, an SQS on-failure destination (a poison record must not block its shard).',
@@ -114,7 +126,7 @@ export const EsmPartialBatchResponseSettings = z
   .strictObject({
     optInTag: TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag')
       .default({ 'edaguard.dev/partial-batch': 'supported' })
-      .describe("Functions carrying this tag return batchItemFailures; others get a ticket, never a write."),
+      .describe('Functions carrying this tag return batchItemFailures; others get a ticket, never a write.'),
   })
   .describe('SQS, Kinesis and DynamoDB mappings report batch item failures (ReportBatchItemFailures).');
 
@@ -123,22 +135,40 @@ export const LambdaAsyncInvokeConfigSettings = z
     appliesTo: z
       .enum(['async-invoked', 'all-selected'])
       .default('async-invoked')
-      .describe('async-invoked: selected functions that SNS, EventBridge or S3 invoke; all-selected: every selected function.'),
+      .describe(
+        'async-invoked: selected functions that SNS, EventBridge or S3 invoke; all-selected: every selected function.',
+      ),
     maxRetryAttempts: z.int().min(0).max(LAMBDA_LIMITS.maxAsyncRetryAttempts).default(2),
-    maxEventAgeSeconds: z.int().min(LAMBDA_LIMITS.minEventAgeSeconds).max(LAMBDA_LIMITS.maxEventAgeSeconds).default(3600),
-    onFailure: OnFailure.optional().describe('Without it a missing on-failure destination is reported, not set.'),
+    maxEventAgeSeconds: z
+      .int()
+      .min(LAMBDA_LIMITS.minEventAgeSeconds)
+      .max(LAMBDA_LIMITS.maxEventAgeSeconds)
+      .default(3600),
+    onFailure: OnFailure.optional().describe(
+      'Without it a missing on-failure destination is reported, not set.',
+    ),
   })
-  .describe('Asynchronously invoked functions have an event-invoke config with bounded retries and age, and an on-failure destination.');
+  .describe(
+    'Asynchronously invoked functions have an event-invoke config with bounded retries and age, and an on-failure destination.',
+  );
 
 export const IdempotencyStoreSettings = z
   .strictObject({
-    ttlAttribute: z.string().min(1).max(255).describe('The attribute holding each record’s expiry (epoch seconds).'),
+    ttlAttribute: z
+      .string()
+      .min(1)
+      .max(255)
+      .describe('The attribute holding each record’s expiry (epoch seconds).'),
     onDemandBilling: z
       .enum(['ignore', 'report', 'fix'])
       .default('report')
-      .describe('Retries come in bursts: provisioned capacity throttles them. fix switches the table to PAY_PER_REQUEST.'),
+      .describe(
+        'Retries come in bursts: provisioned capacity throttles them. fix switches the table to PAY_PER_REQUEST.',
+      ),
   })
-  .describe('DynamoDB tables used as idempotency stores expire their records (TTL) and are billed on demand.');
+  .describe(
+    'DynamoDB tables used as idempotency stores expire their records (TTL) and are billed on demand.',
+  );
 
 export const SqsFifoOrderingSettings = z
   .strictObject({
@@ -146,7 +176,9 @@ export const SqsFifoOrderingSettings = z
       .default({ 'edaguard.dev/ordering': 'strict' })
       .describe('Queues carrying this tag need strict ordering, so must be FIFO.'),
   })
-  .describe('Queues that need strict ordering are FIFO; a standard queue cannot be converted, so it gets a ticket.');
+  .describe(
+    'Queues that need strict ordering are FIFO; a standard queue cannot be converted, so it gets a ticket.',
+  );
 
 export const RuleSettingsSchemas = {
   'sqs-dead-letter-queue': SqsDeadLetterQueueSettings,

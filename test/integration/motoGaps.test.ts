@@ -2,11 +2,14 @@
  * The upstream moto behaviour each harness patch (test/support/moto_server.py) works around.
  * When one of these fails, moto has fixed the bug: drop the patch and this test.
  */
-import { GetFunctionEventInvokeConfigCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionEventInvokeConfigCommand,
+  PutFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../support/emulator.js';
-import { createSeeder } from '../support/seed.js';
 import { emulatorEndpoint, useCleanEmulator } from '../support/harness.js';
+import { createSeeder } from '../support/seed.js';
 
 useCleanEmulator();
 
@@ -14,9 +17,15 @@ async function putTwiceThenGet(endpoint: string) {
   const seed = createSeeder(endpoint);
   try {
     await seed.fn('async-worker', 10);
-    await seed.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'async-worker', MaximumRetryAttempts: 2 }));
     await seed.lambda.send(
-      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'async-worker', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600 }),
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'async-worker', MaximumRetryAttempts: 2 }),
+    );
+    await seed.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'async-worker',
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 600,
+      }),
     );
     return await seed.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'async-worker' }));
   } finally {

@@ -4,7 +4,7 @@
  */
 import { sqsQueueArn } from '../../src/aws/arn.js';
 import type {
-  DlqNameCandidate,
+  QueueNameCandidate,
   Inventory,
   QueueConsumer,
   QueueFacts,
@@ -94,13 +94,13 @@ export interface InventorySpec {
    * DLQ name candidates. By default one per tagged queue per suffix in `dlqSuffixes`, existing when
    * a queue of that name was read, managed when it carries the managed-by tag. Entries here win.
    */
-  candidates?: readonly DlqNameCandidate[];
+  candidates?: readonly QueueNameCandidate[];
   dlqSuffixes?: readonly string[];
   readErrors?: readonly ReadError[];
 }
 
 /** An existing queue edaguard did not create, under a would-be DLQ name (not read by discovery). */
-export function unmanagedCandidate(name: string): DlqNameCandidate {
+export function unmanagedCandidate(name: string): QueueNameCandidate {
   return { name, arn: arnOf(name), exists: true, managedByEdaguard: false };
 }
 
@@ -123,12 +123,12 @@ export function inventory(spec: InventorySpec = {}): Inventory {
   for (const [dlq, sources] of Object.entries(spec.deadLetterSources ?? {}))
     for (const s of sources) addSource(arnOf(dlq), arnOf(s));
 
-  const dlqNameCandidates = new Map<string, DlqNameCandidate>();
+  const queueNameCandidates = new Map<string, QueueNameCandidate>();
   for (const q of tagged) {
     for (const suffix of spec.dlqSuffixes ?? ['-dlq']) {
       const name = dlqNameFor(q.name, q.fifo, suffix);
       const existing = queues.get(arnOf(name));
-      dlqNameCandidates.set(name, {
+      queueNameCandidates.set(name, {
         name,
         arn: arnOf(name),
         exists: existing !== undefined,
@@ -136,7 +136,7 @@ export function inventory(spec: InventorySpec = {}): Inventory {
       });
     }
   }
-  for (const c of spec.candidates ?? []) dlqNameCandidates.set(c.name, c);
+  for (const c of spec.candidates ?? []) queueNameCandidates.set(c.name, c);
 
   const consumers =
     spec.consumers === null
@@ -154,7 +154,10 @@ export function inventory(spec: InventorySpec = {}): Inventory {
     missingQueues: new Set((spec.missing ?? []).map(arnOf)),
     deadLetterSources,
     ...(consumers ? { consumers } : {}),
-    dlqNameCandidates,
+    queueNameCandidates,
+    functions: new Map(),
+    mappings: [],
+    tables: new Map(),
     readErrors: spec.readErrors ?? [],
   };
 }

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { planReads } from '../../../src/discovery/readPlan.js';
 import { policy, policySet } from '../fixtures.js';
 
-const IGNORED = { resourceType: 'sqs', tags: { 'edaguard.dev/ignore': 'true' } };
-const MANAGED = { resourceType: 'sqs', tags: { 'edaguard.dev/managed-by': 'edaguard' } };
+const IGNORED = {
+  resourceTypes: ['sqs', 'lambda:function', 'dynamodb:table'],
+  tags: { 'edaguard.dev/ignore': 'true' },
+};
+const MANAGED = { resourceTypes: ['sqs'], tags: { 'edaguard.dev/managed-by': 'edaguard' } };
 
 describe('planReads', () => {
   it('no policies: nothing to select, but ignored and managed queues are always queried', () => {
@@ -11,7 +14,9 @@ describe('planReads', () => {
       selectorQueries: [],
       ignoredQuery: IGNORED,
       managedQuery: MANAGED,
-      needsConsumers: false,
+      needsMappings: false,
+      needsFunctions: false,
+      needsAsyncInvokers: false,
       dlqSuffixes: [],
     });
   });
@@ -30,8 +35,8 @@ describe('planReads', () => {
       ),
     );
     expect(plan.selectorQueries).toStrictEqual([
-      { resourceType: 'sqs', tags: { team: 'orders', tier: 'gold' } },
-      { resourceType: 'sqs', tags: { team: 'billing' } },
+      { resourceTypes: ['sqs'], tags: { team: 'orders', tier: 'gold' } },
+      { resourceTypes: ['sqs'], tags: { team: 'billing' } },
     ]);
     expect(Object.keys(plan.selectorQueries[0]?.tags ?? {})).toEqual(['team', 'tier']);
   });
@@ -43,19 +48,51 @@ describe('planReads', () => {
         policy({ name: 'all', exclude: { stage: 'dev' }, rules: { 'sqs-dlq-retention': {} } }),
       ),
     );
-    expect(plan.selectorQueries).toStrictEqual([{ resourceType: 'sqs', tags: {} }]);
+    expect(plan.selectorQueries).toStrictEqual([{ resourceTypes: ['sqs'], tags: {} }]);
   });
 
-  it('needs consumers only when some policy has the visibility rule', () => {
+  it('one query per resource type the policies select, with the tagging API type filter', () => {
+    const plan = planReads(
+      policySet(
+        policy({ name: 'q', match: { team: 'a' }, rules: { 'sqs-dlq-retention': {} } }),
+        policy({ name: 'f', match: { team: 'a' }, rules: { 'esm-partial-batch-response': {} } }),
+        policy({ name: 't', match: { team: 'a' }, rules: { 'idempotency-store': { ttlAttribute: 'exp' } } }),
+      ),
+    );
+    expect(plan.selectorQueries).toStrictEqual([
+      { resourceTypes: ['sqs'], tags: { team: 'a' } },
+      { resourceTypes: ['lambda:function'], tags: { team: 'a' } },
+      { resourceTypes: ['dynamodb:table'], tags: { team: 'a' } },
+    ]);
+    expect(plan).toMatchObject({ needsMappings: true, needsFunctions: true, needsAsyncInvokers: false });
+  });
+
+  it('reads async callers only for the async rule applied to async-invoked functions', () => {
+    const rule = (appliesTo: 'async-invoked' | 'all-selected') =>
+      policySet(
+        policy({ name: 'f', match: { team: 'a' }, rules: { 'lambda-async-invoke-config': { appliesTo } } }),
+      );
+    expect(planReads(rule('async-invoked'))).toMatchObject({
+      needsAsyncInvokers: true,
+      needsFunctions: true,
+      needsMappings: false,
+    });
+    expect(planReads(rule('all-selected'))).toMatchObject({
+      needsAsyncInvokers: false,
+      needsFunctions: true,
+    });
+  });
+
+  it('needs mappings only when some policy has the visibility rule or a mapping rule', () => {
     const withoutVisibility = policySet(
       policy({ name: 'a', match: { team: 'x' }, rules: { 'sqs-dead-letter-queue': {} } }),
     );
-    expect(planReads(withoutVisibility).needsConsumers).toBe(false);
+    expect(planReads(withoutVisibility).needsMappings).toBe(false);
     const withVisibility = policySet(
       policy({ name: 'a', match: { team: 'x' }, rules: { 'sqs-dead-letter-queue': {} } }),
       policy({ name: 'b', match: { team: 'y' }, rules: { 'sqs-visibility-timeout': {} } }),
     );
-    expect(planReads(withVisibility).needsConsumers).toBe(true);
+    expect(planReads(withVisibility).needsMappings).toBe(true);
   });
 
   it('DLQ suffixes: those of the policies that may create DLQs, distinct and sorted', () => {

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DlqNameCandidate, QueueConsumer, QueueFacts } from '../../../src/discovery/inventory.js';
+import type { QueueNameCandidate, QueueConsumer, QueueFacts } from '../../../src/discovery/inventory.js';
 import { toQueueFacts } from '../../../src/discovery/sqs.js';
 import { dlqNameFor } from '../../../src/policy/dlqName.js';
 import { SQS_LIMITS, TAGS } from '../../../src/policy/schema.js';
@@ -29,7 +29,7 @@ interface World {
   tagged: QueueFacts[];
   others: QueueFacts[];
   missing: string[];
-  candidates: DlqNameCandidate[];
+  candidates: QueueNameCandidate[];
   consumers: Record<string, QueueConsumer[]>;
   dlqSuffixes: string[];
 }
@@ -219,7 +219,7 @@ function worldOf(
     }),
   );
   const missing: string[] = [];
-  const candidates: DlqNameCandidate[] = [];
+  const candidates: QueueNameCandidate[] = [];
   const consumers: Record<string, QueueConsumer[]> = {};
   const tagged = inputs.map((q, i) => {
     const name = names[i] as string;

@@ -352,7 +352,7 @@ describe('planQueueDeadLetter: a missing DLQ or a queue without one', () => {
 
   it('when discovery could not check the name: drift, no action', () => {
     const q = queue('orders');
-    const inv = { ...inventory({ tagged: [q] }), dlqNameCandidates: new Map() };
+    const inv = { ...inventory({ tagged: [q] }), queueNameCandidates: new Map() };
     const verdict = planQueueDeadLetter(q, CREATING, inv, undefined);
     expect(verdict).toMatchObject({
       status: 'drift',
