@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
-import type { Action, Finding, Plan } from '../reconcile/model.js';
+import { type Action, type Finding, findingKey, type Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
 
 /** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
@@ -38,6 +38,7 @@ const STATUS_OF_FINDING = {
   error: 'failed',
   drift: 'drift',
   ticket: 'ticket',
+  busy: 'deferred',
 } as const;
 
 /**
@@ -60,7 +61,7 @@ export async function applyPlan(
   const limit = pLimit(options.concurrency);
   let budget = options.maxChanges;
 
-  const results = plan.findings.map(async (finding): Promise<FindingResult> => {
+  const applyFinding = async (finding: Finding): Promise<FindingResult> => {
     const log = options.logger.child({
       resource: finding.resource,
       rule: finding.rule,
@@ -138,6 +139,26 @@ export async function applyPlan(
       }
       return { finding, status: 'fixed' as const, message: finding.message };
     });
-  });
-  return Promise.all(results);
+  };
+
+  // Findings that wait for another's writes (a shared queue it creates) run after it, and only
+  // when it was fixed.
+  const results = new Map<Finding, FindingResult>();
+  const first = plan.findings.filter((f) => !f.dependsOn?.length);
+  for (const [i, r] of (await Promise.all(first.map(applyFinding))).entries()) results.set(first[i] as Finding, r);
+  const fixed = new Set([...results.values()].filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding)));
+  const waiting = plan.findings.filter((f) => f.dependsOn?.length);
+  const second = await Promise.all(
+    waiting.map((finding) => {
+      const blocker = finding.dependsOn?.find((key) => !fixed.has(key));
+      if (blocker === undefined || options.dryRun || finding.enforcement === 'audit') return applyFinding(finding);
+      return Promise.resolve<FindingResult>({
+        finding,
+        status: 'deferred',
+        message: `${finding.message} (deferred: waits for ${blocker.replace('|', ' on ')})`,
+      });
+    }),
+  );
+  for (const [i, r] of second.entries()) results.set(waiting[i] as Finding, r);
+  return plan.findings.map((f) => results.get(f) as FindingResult);
 }

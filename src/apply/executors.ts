@@ -1,4 +1,16 @@
 import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetEventSourceMappingCommand,
+  GetFunctionEventInvokeConfigCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   type QueueAttributeName,
@@ -8,6 +20,7 @@ import { sqsQueueUrlFromArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { EdaguardError } from '../errors.js';
 import type { Action } from '../reconcile/model.js';
+import { eventInvokeConfigMismatches, mappingMismatches } from './lambdaFields.js';
 import { attributesNotYetVisible } from './queueAttributes.js';
 
 export interface ExecutorContext {
@@ -35,43 +48,113 @@ export async function executeAction(action: Action, ctx: ExecutorContext): Promi
           tags: action.tags,
         }),
       );
-      await verifyQueueAttributes(
-        out.QueueUrl ?? sqsQueueUrlFromArn(action.queueArn, ctx.endpoint),
-        action.attributes,
-        ctx,
+      const url = out.QueueUrl ?? sqsQueueUrlFromArn(action.queueArn, ctx.endpoint);
+      return verify(ctx, async () =>
+        attributesNotYetVisible(action.attributes, await readAttributes(ctx, url, action.attributes)),
       );
-      return;
     }
     case 'SetQueueAttributes': {
       await ctx.aws.sqs.send(
         new SetQueueAttributesCommand({ QueueUrl: action.queueUrl, Attributes: action.attributes }),
       );
-      await verifyQueueAttributes(action.queueUrl, action.attributes, ctx);
-      return;
+      return verify(ctx, async () =>
+        attributesNotYetVisible(
+          action.attributes,
+          await readAttributes(ctx, action.queueUrl, action.attributes),
+        ),
+      );
+    }
+    case 'UpdateEventSourceMapping': {
+      // A mapping accepts one update at a time: wait out a previous one still in progress.
+      await retryWhileConflicting(ctx, () =>
+        ctx.aws.lambda.send(
+          new UpdateEventSourceMappingCommand({ UUID: action.mappingUuid, ...action.changes }),
+        ),
+      );
+      return verify(ctx, async () =>
+        mappingMismatches(
+          action.changes,
+          await ctx.aws.lambda.send(new GetEventSourceMappingCommand({ UUID: action.mappingUuid })),
+        ),
+      );
+    }
+    case 'PutFunctionEventInvokeConfig': {
+      await ctx.aws.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: action.functionArn, ...action.config }),
+      );
+      return verify(ctx, async () =>
+        eventInvokeConfigMismatches(
+          action.config,
+          await ctx.aws.lambda.send(
+            new GetFunctionEventInvokeConfigCommand({ FunctionName: action.functionArn }),
+          ),
+        ),
+      );
+    }
+    case 'UpdateTimeToLive': {
+      await ctx.aws.dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: action.tableName,
+          TimeToLiveSpecification: { Enabled: true, AttributeName: action.attributeName },
+        }),
+      );
+      return verify(ctx, async () => {
+        const ttl = (
+          await ctx.aws.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: action.tableName }))
+        ).TimeToLiveDescription;
+        const on = ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING';
+        return on && ttl?.AttributeName === action.attributeName ? [] : ['TimeToLiveStatus'];
+      });
+    }
+    case 'UpdateTableBillingMode': {
+      await ctx.aws.dynamodb.send(
+        new UpdateTableCommand({ TableName: action.tableName, BillingMode: action.billingMode }),
+      );
+      return verify(ctx, async () => {
+        const table = await ctx.aws.dynamodb.send(new DescribeTableCommand({ TableName: action.tableName }));
+        return table.Table?.BillingModeSummary?.BillingMode === action.billingMode ? [] : ['BillingMode'];
+      });
     }
   }
 }
 
-async function verifyQueueAttributes(
+async function readAttributes(
+  ctx: ExecutorContext,
   queueUrl: string,
   wanted: Readonly<Record<string, string>>,
-  ctx: ExecutorContext,
-): Promise<void> {
-  let pending: string[] = Object.keys(wanted);
+) {
+  const out = await ctx.aws.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: Object.keys(wanted) as QueueAttributeName[],
+    }),
+  );
+  return out.Attributes ?? {};
+}
+
+/** Reads back until `pending()` names nothing, or gives up with the fields still not visible. */
+async function verify(ctx: ExecutorContext, pending: () => Promise<string[]>): Promise<void> {
+  let missing: string[] = [];
   for (let attempt = 1; attempt <= ctx.verifyAttempts; attempt++) {
-    const out = await ctx.aws.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: Object.keys(wanted) as QueueAttributeName[],
-      }),
-    );
-    pending = attributesNotYetVisible(wanted, out.Attributes ?? {});
-    if (pending.length === 0) return;
+    missing = await pending();
+    if (missing.length === 0) return;
     if (attempt < ctx.verifyAttempts) await ctx.sleep(ctx.verifyDelayMs);
   }
   throw new VerifyError(
-    `written but not visible after ${ctx.verifyAttempts} read(s): ${pending.join(', ')} (SQS can take up to 60 s; the next cycle checks again)`,
+    `written but not visible after ${ctx.verifyAttempts} read(s): ${missing.join(', ')} (AWS can take a while; the next cycle checks again)`,
   );
+}
+
+async function retryWhileConflicting<T>(ctx: ExecutorContext, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const conflict = (error as { name?: string }).name === 'ResourceConflictException';
+      if (!conflict || attempt >= ctx.verifyAttempts) throw error;
+      await ctx.sleep(ctx.verifyDelayMs);
+    }
+  }
 }
 
 /** One line a person can read: what the action does. */
@@ -81,5 +164,13 @@ export function describeAction(action: Action): string {
       return `CreateQueue ${action.queueName} ${JSON.stringify(action.attributes)}`;
     case 'SetQueueAttributes':
       return `SetQueueAttributes ${action.queueArn.split(':').pop()} ${JSON.stringify(action.attributes)}`;
+    case 'UpdateEventSourceMapping':
+      return `UpdateEventSourceMapping ${action.mappingUuid} ${JSON.stringify(action.changes)}`;
+    case 'PutFunctionEventInvokeConfig':
+      return `PutFunctionEventInvokeConfig ${action.functionArn.split(':').pop()} ${JSON.stringify(action.config)}`;
+    case 'UpdateTimeToLive':
+      return `UpdateTimeToLive ${action.tableName} {"Enabled":true,"AttributeName":"${action.attributeName}"}`;
+    case 'UpdateTableBillingMode':
+      return `UpdateTable ${action.tableName} {"BillingMode":"${action.billingMode}"}`;
   }
 }

@@ -1,4 +1,5 @@
 import { EdaguardError } from '../errors.js';
+import type { ResourceType } from '../policy/schema.js';
 
 export interface Arn {
   partition: string;
@@ -37,4 +38,14 @@ export function sqsQueueUrlFromArn(arn: string, endpoint?: string): string {
 export function unqualifiedFunctionArn(arn: string): string {
   const parts = arn.split(':');
   return parts.length > 7 ? parts.slice(0, 7).join(':') : arn;
+}
+
+/** The selectable type of a tagged ARN, or undefined for anything else. */
+export function resourceTypeOfArn(arn: string): ResourceType | undefined {
+  const { service, resource } = parseArn(arn);
+  if (service === 'sqs') return 'sqs:queue';
+  if (service === 'lambda' && resource.startsWith('function:')) return 'lambda:function';
+  if (service === 'dynamodb' && resource.startsWith('table/') && !resource.includes('/stream/'))
+    return 'dynamodb:table';
+  return undefined;
 }

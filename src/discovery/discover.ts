@@ -1,9 +1,9 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { parseArn, sqsQueueArn } from '../aws/arn.js';
+import { parseArn, resourceTypeOfArn, sqsQueueArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
-import { dlqNameFor, isValidQueueName } from '../policy/dlqName.js';
+import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
 import type { ResourceType } from '../policy/schema.js';
 import { TAGS } from '../policy/schema.js';
@@ -40,21 +40,6 @@ export interface DiscoverOptions {
 function toReadError(resource: string, operation: string, error: unknown): ReadError {
   const e = error as { name?: string; message?: string };
   return { resource, operation, code: e.name ?? 'Error', message: e.message ?? String(error) };
-}
-
-/** The selectable type of a tagged ARN, or undefined for anything else. */
-export function resourceTypeOfArn(arn: string): ResourceType | undefined {
-  const { service, resource } = parseArn(arn);
-  if (service === 'sqs') return 'sqs:queue';
-  if (service === 'lambda' && resource.startsWith('function:')) return 'lambda:function';
-  if (service === 'dynamodb' && resource.startsWith('table/') && !resource.includes('/stream/'))
-    return 'dynamodb:table';
-  return undefined;
-}
-
-/** Name under which edaguard creates a function's on-failure queue. */
-export function failureQueueNameFor(functionName: string, suffix: string): string {
-  return `${functionName}${suffix}`;
 }
 
 /**

@@ -59,6 +59,9 @@ export interface MappingFacts {
   readonly maximumBatchingWindowInSeconds: number;
 }
 
+/** AWS's async defaults when a field (or the whole config) is absent: 2 retries, 6 hours. */
+export const ASYNC_DEFAULTS = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
+
 /** A function's async event-invoke config, with AWS's defaults for absent fields. */
 export interface EventInvokeConfigFacts {
   readonly maximumRetryAttempts: number;

@@ -7,7 +7,12 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
-import type { EventInvokeConfigFacts, MappingFacts, MappingSourceKind } from './inventory.js';
+import {
+  ASYNC_DEFAULTS,
+  type EventInvokeConfigFacts,
+  type MappingFacts,
+  type MappingSourceKind,
+} from './inventory.js';
 
 /** Every event source mapping in the target, 100 per page (never one call per function). */
 export async function listEventSourceMappings(
@@ -71,9 +76,6 @@ export function toMappingFacts(m: EventSourceMappingConfiguration): MappingFacts
     maximumBatchingWindowInSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
   };
 }
-
-/** AWS's async defaults when a field (or the whole config) is absent: 2 retries, 6 hours. */
-export const ASYNC_DEFAULTS = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
 
 /** One GetFunctionEventInvokeConfig; null when the function has none. */
 export async function readEventInvokeConfig(

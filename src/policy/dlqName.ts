@@ -9,3 +9,8 @@ export function dlqNameFor(queueName: string, fifo: boolean, suffix: string): st
 export function isValidQueueName(name: string): boolean {
   return name.length <= SQS_LIMITS.maxQueueNameLength && /^[A-Za-z0-9_-]+(\.fifo)?$/.test(name);
 }
+
+/** Name under which edaguard creates a function's on-failure queue. */
+export function failureQueueNameFor(functionName: string, suffix: string): string {
+  return `${functionName}${suffix}`;
+}

@@ -16,20 +16,63 @@ export type Action =
       readonly queueUrl: string;
       /** Only the attributes that change. */
       readonly attributes: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly kind: 'UpdateEventSourceMapping';
+      readonly mappingUuid: string;
+      readonly mappingArn: string;
+      /** Only the fields that change; never an empty OnFailure. */
+      readonly changes: Readonly<EventSourceMappingChanges>;
+    }
+  | {
+      readonly kind: 'PutFunctionEventInvokeConfig';
+      readonly functionArn: string;
+      /** The whole config: Put replaces every field, including those left out. */
+      readonly config: Readonly<EventInvokeConfig>;
+    }
+  | {
+      readonly kind: 'UpdateTimeToLive';
+      readonly tableArn: string;
+      readonly tableName: string;
+      readonly attributeName: string;
+    }
+  | {
+      readonly kind: 'UpdateTableBillingMode';
+      readonly tableArn: string;
+      readonly tableName: string;
+      readonly billingMode: 'PAY_PER_REQUEST';
     };
+
+export interface EventSourceMappingChanges {
+  BisectBatchOnFunctionError?: boolean;
+  MaximumRetryAttempts?: number;
+  MaximumRecordAgeInSeconds?: number;
+  DestinationConfig?: { OnFailure: { Destination: string } };
+  FunctionResponseTypes?: Array<'ReportBatchItemFailures'>;
+}
+
+export interface EventInvokeConfig {
+  MaximumRetryAttempts: number;
+  MaximumEventAgeInSeconds: number;
+  DestinationConfig?: { OnFailure?: { Destination: string }; OnSuccess?: { Destination: string } };
+}
+
+/** What a finding is about: a selectable resource, or a mapping of a selected function. */
+export type FindingResourceType = ResourceType | 'lambda:event-source-mapping';
 
 export type FindingRule = RuleId | 'policy-conflict' | 'read-error';
 
 /**
  * pass: compliant. drift: differs from policy (its actions fix it, or the policy only reports).
  * ticket: differs, and no automatic fix is safe: a person must act (the message says what).
+ * busy: the resource is changing (a mapping in Updating state): looked at again next cycle.
  * skipped: the rule does not apply here (with why). error: the facts could not be read.
  */
-export type FindingStatus = 'pass' | 'drift' | 'ticket' | 'skipped' | 'error';
+export type FindingStatus = 'pass' | 'drift' | 'ticket' | 'busy' | 'skipped' | 'error';
 
 export interface Finding {
   readonly resource: string;
-  readonly resourceType: ResourceType;
+  readonly resourceType: FindingResourceType;
   /** Names of the policies that govern this (resource, rule), comma-separated. */
   readonly policy: string;
   readonly rule: FindingRule;
@@ -40,6 +83,11 @@ export interface Finding {
   readonly enforcement: 'enforce' | 'audit';
   /** Writes that fix the drift, in the order they must run. Empty: nothing safe to do. */
   readonly actions: readonly Action[];
+  /**
+   * Findings (by findingKey) whose writes must succeed first: a queue several findings need is
+   * created by the first of them only.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 export interface Plan {
@@ -50,3 +98,11 @@ export interface Plan {
 export function plannedActions(plan: Plan): Action[] {
   return plan.findings.flatMap((f) => (f.status === 'drift' ? f.actions : []));
 }
+
+/** Stable identity of a finding within a plan. */
+export function findingKey(finding: Pick<Finding, 'rule' | 'resource'>): string {
+  return `${finding.rule}|${finding.resource}`;
+}
+
+/** The writes the SQS rules plan. */
+export type QueueAction = Extract<Action, { kind: 'CreateQueue' | 'SetQueueAttributes' }>;

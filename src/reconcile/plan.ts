@@ -1,12 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Inventory, QueueFacts } from '../discovery/inventory.js';
+import { resourceTypeOfArn } from '../aws/arn.js';
+import type { FunctionFacts, Inventory, QueueFacts } from '../discovery/inventory.js';
 import { dlqNameFor } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
-import type { RuleId, RuleSettings } from '../policy/schema.js';
+import type { ResourceType, RuleId, RuleSettings } from '../policy/schema.js';
 import { isIgnored, policyGoverns, policySelects } from '../policy/selectors.js';
-import type { Finding, Plan } from './model.js';
+import { type Finding, type FindingResourceType, findingKey, type Plan } from './model.js';
+import { isBatchMapping, planPartialBatchResponse } from './rules/esmPartialBatchResponse.js';
+import { isStreamMapping, planStreamFailureHandling } from './rules/esmStreamFailureHandling.js';
+import { planIdempotencyStore } from './rules/idempotencyStore.js';
+import { planAsyncInvokeConfig } from './rules/lambdaAsyncInvokeConfig.js';
 import { planQueueDeadLetter } from './rules/sqsDeadLetterQueue.js';
 import { planDlqRetention } from './rules/sqsDlqRetention.js';
+import { planFifoOrdering } from './rules/sqsFifoOrdering.js';
 import { planVisibilityTimeout } from './rules/sqsVisibilityTimeout.js';
 import type { RuleVerdict } from './rules/verdict.js';
 
@@ -33,10 +39,16 @@ const enforcementOf = (policies: readonly Policy[]) =>
   policies.every((p) => p.enforcement === 'enforce') ? 'enforce' : 'audit';
 const namesOf = (policies: readonly Policy[]) => policies.map((p) => p.name).join(',');
 
-function finding(resource: string, rule: RuleId, policies: readonly Policy[], verdict: RuleVerdict): Finding {
+function finding(
+  resource: string,
+  resourceType: FindingResourceType,
+  rule: RuleId,
+  policies: readonly Policy[],
+  verdict: RuleVerdict,
+): Finding {
   return {
     resource,
-    resourceType: 'sqs:queue',
+    resourceType,
     policy: namesOf(policies),
     rule,
     status: verdict.status,
@@ -48,19 +60,46 @@ function finding(resource: string, rule: RuleId, policies: readonly Policy[], ve
   };
 }
 
-function conflictFinding(resource: string, rule: RuleId, policies: readonly Policy[]): Finding {
+function conflictFinding(
+  resource: string,
+  resourceType: FindingResourceType,
+  rule: RuleId,
+  policies: readonly Policy[],
+): Finding {
   return {
     resource,
-    resourceType: 'sqs:queue',
+    resourceType,
     policy: namesOf(policies),
     rule: 'policy-conflict',
     status: 'drift',
     observed: { rule, settings: Object.fromEntries(policies.map((p) => [p.name, p.rules[rule]])) },
     desired: null,
-    message: `policies ${policies.map((p) => `"${p.name}"`).join(', ')} set ${rule} differently for this queue; nothing is written until they agree`,
+    message: `policies ${policies.map((p) => `"${p.name}"`).join(', ')} set ${rule} differently here; nothing is written until they agree`,
     enforcement: 'audit',
     actions: [],
   };
+}
+
+/** Evaluates one rule on one resource under the policies that select it. */
+function evaluate<R extends RuleId>(
+  findings: Finding[],
+  selecting: readonly Policy[],
+  type: ResourceType,
+  rule: R,
+  subject: { resource: string; resourceType: FindingResourceType },
+  verdictFor: (settings: RuleSettings[R]) => RuleVerdict | undefined,
+): void {
+  const governance = resolveRule(
+    selecting.filter((p) => policyGoverns(p, rule, type)),
+    rule,
+  );
+  if (governance.kind === 'conflict') {
+    findings.push(conflictFinding(subject.resource, subject.resourceType, rule, governance.policies));
+  }
+  if (governance.kind !== 'governed') return;
+  const verdict = verdictFor(governance.settings);
+  if (verdict)
+    findings.push(finding(subject.resource, subject.resourceType, rule, governance.policies, verdict));
 }
 
 /** The DLQ a queue has (when it exists), or the one of ours it will adopt under its DLQ name. */
@@ -72,7 +111,7 @@ function existingDlqOf(
   const current = queue.redrivePolicy && inventory.queues.get(queue.redrivePolicy.deadLetterTargetArn);
   if (current) return current;
   if (!dlqSettings?.create) return undefined;
-  const candidate = inventory.dlqNameCandidates.get(
+  const candidate = inventory.queueNameCandidates.get(
     dlqNameFor(queue.name, queue.fifo, dlqSettings.create.nameSuffix),
   );
   return candidate?.managedByEdaguard ? inventory.queues.get(candidate.arn) : undefined;
@@ -85,7 +124,7 @@ function existingDlqOf(
 export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   const findings: Finding[] = inventory.readErrors.map((e) => ({
     resource: e.resource,
-    resourceType: 'sqs:queue',
+    resourceType: resourceTypeOfArn(e.resource) ?? 'sqs:queue',
     policy: '',
     rule: 'read-error',
     status: 'error',
@@ -95,7 +134,71 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
     enforcement: 'audit',
     actions: [],
   }));
+  const selectingOf = (type: ResourceType, tags: Readonly<Record<string, string>>) =>
+    policySet.policies.filter((p) => policySelects(p, type, tags));
 
+  planQueues(policySet, inventory, findings, selectingOf);
+  for (const resource of inventory.tagged) {
+    if (resource.type === 'lambda:function') {
+      const fn = inventory.functions.get(resource.arn);
+      const selecting = selectingOf('lambda:function', resource.tags);
+      if (fn && selecting.length > 0) planFunction(fn, selecting, inventory, findings);
+    }
+    if (resource.type === 'dynamodb:table') {
+      const table = inventory.tables.get(resource.arn);
+      const selecting = selectingOf('dynamodb:table', resource.tags);
+      if (!table || selecting.length === 0) continue;
+      evaluate(
+        findings,
+        selecting,
+        'dynamodb:table',
+        'idempotency-store',
+        { resource: table.arn, resourceType: 'dynamodb:table' },
+        (s) => planIdempotencyStore(table, s),
+      );
+    }
+  }
+
+  findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
+  return { target: inventory.target, findings: shareCreatedQueues(findings) };
+}
+
+function planFunction(
+  fn: FunctionFacts,
+  selecting: readonly Policy[],
+  inventory: Inventory,
+  findings: Finding[],
+): void {
+  for (const mapping of inventory.mappings) {
+    if (mapping.functionArn !== fn.arn) continue;
+    const subject = { resource: mapping.arn, resourceType: 'lambda:event-source-mapping' as const };
+    if (isStreamMapping(mapping)) {
+      evaluate(findings, selecting, 'lambda:function', 'esm-stream-failure-handling', subject, (s) =>
+        planStreamFailureHandling(mapping, fn, s, inventory),
+      );
+    }
+    if (isBatchMapping(mapping)) {
+      evaluate(findings, selecting, 'lambda:function', 'esm-partial-batch-response', subject, (s) =>
+        planPartialBatchResponse(mapping, fn, s),
+      );
+    }
+  }
+  evaluate(
+    findings,
+    selecting,
+    'lambda:function',
+    'lambda-async-invoke-config',
+    { resource: fn.arn, resourceType: 'lambda:function' },
+    (s) => planAsyncInvokeConfig(fn, s, inventory),
+  );
+}
+
+function planQueues(
+  policySet: PolicySet,
+  inventory: Inventory,
+  findings: Finding[],
+  selectingOf: (type: ResourceType, tags: Readonly<Record<string, string>>) => Policy[],
+): void {
   const retentionByDlq = new Map<string, { dlq: QueueFacts; policies: Policy[]; sources: string[] }>();
   const governRetention = (dlq: QueueFacts, policies: readonly Policy[], source?: string) => {
     const entry = retentionByDlq.get(dlq.arn) ?? { dlq, policies: [], sources: [] };
@@ -105,47 +208,34 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   };
 
   for (const resource of inventory.tagged) {
+    if (resource.type !== 'sqs:queue') continue;
     const queue = inventory.queues.get(resource.arn);
     if (!queue) continue;
-    const selecting = policySet.policies.filter((p) => policySelects(p, 'sqs:queue', resource.tags));
+    const selecting = selectingOf('sqs:queue', resource.tags);
     if (selecting.length === 0) continue;
+    const subject = { resource: queue.arn, resourceType: 'sqs:queue' as const };
     const applicable = (rule: RuleId) => selecting.filter((p) => policyGoverns(p, rule, 'sqs:queue'));
 
     const retention = resolveRule(applicable('sqs-dlq-retention'), 'sqs-dlq-retention');
-    const dlqRule = resolveRule(applicable('sqs-dead-letter-queue'), 'sqs-dead-letter-queue');
-    if (dlqRule.kind === 'conflict')
-      findings.push(conflictFinding(queue.arn, 'sqs-dead-letter-queue', dlqRule.policies));
-    if (dlqRule.kind === 'governed') {
-      const minRetention = retention.kind === 'governed' ? retention.settings.minSeconds : undefined;
-      findings.push(
-        finding(
-          queue.arn,
-          'sqs-dead-letter-queue',
-          dlqRule.policies,
-          planQueueDeadLetter(queue, dlqRule.settings, inventory, minRetention),
-        ),
-      );
-    }
-
-    const visibility = resolveRule(applicable('sqs-visibility-timeout'), 'sqs-visibility-timeout');
-    if (visibility.kind === 'conflict')
-      findings.push(conflictFinding(queue.arn, 'sqs-visibility-timeout', visibility.policies));
-    if (visibility.kind === 'governed' && inventory.consumers) {
+    const minRetention = retention.kind === 'governed' ? retention.settings.minSeconds : undefined;
+    evaluate(findings, selecting, 'sqs:queue', 'sqs-dead-letter-queue', subject, (s) =>
+      planQueueDeadLetter(queue, s, inventory, minRetention),
+    );
+    if (inventory.consumers) {
       const consumers = inventory.consumers.get(queue.arn) ?? [];
-      findings.push(
-        finding(
-          queue.arn,
-          'sqs-visibility-timeout',
-          visibility.policies,
-          planVisibilityTimeout(queue, visibility.settings, consumers),
-        ),
+      evaluate(findings, selecting, 'sqs:queue', 'sqs-visibility-timeout', subject, (s) =>
+        planVisibilityTimeout(queue, s, consumers),
       );
     }
+    evaluate(findings, selecting, 'sqs:queue', 'sqs-fifo-ordering', subject, (s) =>
+      planFifoOrdering(queue, s),
+    );
 
     // Retention is a rule on the DLQ: of this queue's DLQ (the one it has, or the one of ours it
     // adopts this cycle), or of this queue if it is a DLQ.
     const retentionPolicies = applicable('sqs-dlq-retention');
     if (retentionPolicies.length === 0) continue;
+    const dlqRule = resolveRule(applicable('sqs-dead-letter-queue'), 'sqs-dead-letter-queue');
     const dlq = existingDlqOf(queue, dlqRule.kind === 'governed' ? dlqRule.settings : undefined, inventory);
     if (dlq) governRetention(dlq, retentionPolicies, queue.arn);
     if (inventory.deadLetterSources.has(queue.arn)) governRetention(queue, retentionPolicies);
@@ -158,9 +248,10 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
     const allSources = [
       ...new Set([...entry.sources, ...(inventory.deadLetterSources.get(dlq.arn) ?? [])]),
     ].sort();
+    const subject = { resource: dlq.arn, resourceType: 'sqs:queue' as const };
     if (isIgnored(dlq.tags)) {
       findings.push(
-        finding(dlq.arn, 'sqs-dlq-retention', policies, {
+        finding(dlq.arn, 'sqs:queue', 'sqs-dlq-retention', policies, {
           status: 'skipped',
           observed: null,
           desired: null,
@@ -169,21 +260,31 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
       );
       continue;
     }
-    const resolved = resolveRule(policies, 'sqs-dlq-retention');
-    if (resolved.kind === 'conflict')
-      findings.push(conflictFinding(dlq.arn, 'sqs-dlq-retention', resolved.policies));
-    if (resolved.kind === 'governed') {
-      findings.push(
-        finding(
-          dlq.arn,
-          'sqs-dlq-retention',
-          resolved.policies,
-          planDlqRetention(dlq, resolved.settings, allSources),
-        ),
-      );
-    }
+    evaluate(findings, policies, 'sqs:queue', 'sqs-dlq-retention', subject, (s) =>
+      planDlqRetention(dlq, s, allSources),
+    );
   }
+}
 
-  findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
-  return { target: inventory.target, findings };
+/**
+ * A queue that several findings need (a function's on-failure queue, for its mappings and its
+ * async config) is created by the first of them; the others wait for that finding's writes.
+ */
+function shareCreatedQueues(findings: readonly Finding[]): Finding[] {
+  const creator = new Map<string, string>();
+  return findings.map((f) => {
+    if (f.status !== 'drift') return f;
+    const dependsOn: string[] = [];
+    const actions = f.actions.filter((a) => {
+      if (a.kind !== 'CreateQueue') return true;
+      const first = creator.get(a.queueArn);
+      if (first === undefined) {
+        creator.set(a.queueArn, findingKey(f));
+        return true;
+      }
+      dependsOn.push(first);
+      return false;
+    });
+    return dependsOn.length === 0 ? f : { ...f, actions, dependsOn };
+  });
 }

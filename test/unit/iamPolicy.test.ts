@@ -14,6 +14,12 @@ const PREFIX: Record<string, string> = {
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
 };
 
+/** Where the IAM action is not named after the API operation. */
+const IAM_ACTION_OF: Record<string, string> = {
+  's3:GetBucketNotificationConfiguration': 's3:GetBucketNotification',
+  's3:ListBuckets': 's3:ListAllMyBuckets',
+};
+
 /** Permissions a call needs besides its own action (AWS documents these per API). */
 const ALSO_NEEDS: Record<string, string[]> = {
   // CreateQueue with tags also needs sqs:TagQueue.
@@ -31,13 +37,14 @@ function actionsUsedBySource(): Set<string> {
   const actions = new Set<string>();
   for (const file of sourceFiles('src')) {
     const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z-]+)'/g)) {
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'/g)) {
       const prefix = PREFIX[match[2] as string];
       if (!prefix) throw new Error(`${file} imports ${match[2]}: add its IAM prefix to this test`);
       for (const name of (match[1] as string).split(',').map((s) => s.replace(/^type\s+/, '').trim())) {
         const command = /^(\w+)Command$/.exec(name);
         if (!command) continue;
-        const action = `${prefix}:${command[1]}`;
+        const operation = `${prefix}:${command[1]}`;
+        const action = IAM_ACTION_OF[operation] ?? operation;
         actions.add(action);
         for (const extra of ALSO_NEEDS[action] ?? []) actions.add(extra);
       }

@@ -91,7 +91,7 @@ export function planQueueDeadLetter(
       message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
     };
   }
-  const candidate = inventory.dlqNameCandidates.get(dlqName);
+  const candidate = inventory.queueNameCandidates.get(dlqName);
   if (!candidate) {
     return {
       status: 'drift',

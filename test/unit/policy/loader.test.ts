@@ -10,7 +10,8 @@ import type { PolicySet } from '../../../src/policy/model.js';
 const EXAMPLE_FILE = fileURLToPath(
   new URL('../../../examples/sandbox/policies/orders.yaml', import.meta.url),
 );
-const KNOWN_RULES = 'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout';
+const KNOWN_RULES =
+  'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout, sqs-fifo-ordering, esm-stream-failure-handling, esm-partial-batch-response, lambda-async-invoke-config, idempotency-store';
 
 /** YAML from lines, so that line numbers in the tables can be read off the array index + 1. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;

@@ -33,7 +33,16 @@ describe('policies/schema.json', () => {
 
 describe('rule registry', () => {
   it('every rule has settings and resource types', () => {
-    expect(RULE_IDS).toEqual(['sqs-dead-letter-queue', 'sqs-dlq-retention', 'sqs-visibility-timeout']);
+    expect(RULE_IDS).toEqual([
+      'sqs-dead-letter-queue',
+      'sqs-dlq-retention',
+      'sqs-visibility-timeout',
+      'sqs-fifo-ordering',
+      'esm-stream-failure-handling',
+      'esm-partial-batch-response',
+      'lambda-async-invoke-config',
+      'idempotency-store',
+    ]);
     for (const id of RULE_IDS) {
       expect(RuleSettingsSchemas[id]).toBeDefined();
       expect(RULE_RESOURCE_TYPES[id].length).toBeGreaterThan(0);

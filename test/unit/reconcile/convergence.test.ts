@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { QueueNameCandidate, QueueConsumer, QueueFacts } from '../../../src/discovery/inventory.js';
+import type { QueueConsumer, QueueFacts, QueueNameCandidate } from '../../../src/discovery/inventory.js';
 import { toQueueFacts } from '../../../src/discovery/sqs.js';
 import { dlqNameFor } from '../../../src/policy/dlqName.js';
 import { SQS_LIMITS, TAGS } from '../../../src/policy/schema.js';
@@ -94,6 +94,9 @@ function applyActions(world: World, actions: readonly Action[]): World {
       created.push(action.queueArn);
       continue;
     }
+    // The SQS rules plan only queue writes.
+    expect(action.kind).toBe('SetQueueAttributes');
+    if (action.kind !== 'SetQueueAttributes') continue;
     const map = tagged.has(action.queueArn) ? tagged : others;
     const current = map.get(action.queueArn);
     expect(current, `SetQueueAttributes on unknown queue ${action.queueArn}`).toBeDefined();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepFreeze, type Inventory } from '../../../src/discovery/inventory.js';
 import { TAGS } from '../../../src/policy/schema.js';
-import type { Finding } from '../../../src/reconcile/model.js';
+import type { Finding, QueueAction } from '../../../src/reconcile/model.js';
 import { plannedActions } from '../../../src/reconcile/model.js';
 import { plan, resolveRule } from '../../../src/reconcile/plan.js';
 import {
@@ -59,11 +59,9 @@ describe('plan: one compliant and one drifted queue', () => {
     for (const f of result.findings) {
       expect(f).toMatchObject({ resourceType: 'sqs:queue', policy: 'orders', enforcement: 'enforce' });
     }
-    expect(plannedActions(result).map((a) => `${a.kind} ${a.queueArn.split(':').pop()}`)).toEqual([
-      'CreateQueue bad-dlq',
-      'SetQueueAttributes bad',
-      'SetQueueAttributes bad',
-    ]);
+    expect(
+      plannedActions(result).map((a) => `${a.kind} ${(a as QueueAction).queueArn.split(':').pop()}`),
+    ).toEqual(['CreateQueue bad-dlq', 'SetQueueAttributes bad', 'SetQueueAttributes bad']);
   });
 
   it('a created DLQ keeps messages for the retention rule’s minSeconds', () => {
@@ -291,7 +289,7 @@ describe('plan: DLQ retention', () => {
       'orders sqs-dead-letter-queue drift',
       'orders-dlq sqs-dlq-retention drift',
     ]);
-    expect(plannedActions(result).map((a) => a.attributes)).toEqual([
+    expect(plannedActions(result).map((a) => (a as QueueAction).attributes)).toEqual([
       { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: ours.arn, maxReceiveCount: 4 }) },
       { MessageRetentionPeriod: '86400' },
     ]);
@@ -335,7 +333,7 @@ describe('plan: several policies', () => {
         },
         desired: null,
         message:
-          'policies "by-team", "by-tier" set sqs-dead-letter-queue differently for this queue; nothing is written until they agree',
+          'policies "by-team", "by-tier" set sqs-dead-letter-queue differently here; nothing is written until they agree',
         enforcement: 'audit',
         actions: [],
       },

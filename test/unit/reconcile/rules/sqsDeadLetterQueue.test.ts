@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueFacts } from '../../../../src/discovery/inventory.js';
 import { type RuleSettings, SqsDeadLetterQueueSettings, TAGS } from '../../../../src/policy/schema.js';
+import type { QueueAction } from '../../../../src/reconcile/model.js';
 import {
   createdDlqRetention,
   dlqAttributesFor,
@@ -177,7 +178,8 @@ describe('planQueueDeadLetter: creating a DLQ', () => {
     },
   ])('the created DLQ inherits $name', ({ source, inherited }) => {
     const q = queue('orders', source);
-    const [create] = planQueueDeadLetter(q, CREATING, inventory({ tagged: [q] }), undefined).actions ?? [];
+    const [create] = (planQueueDeadLetter(q, CREATING, inventory({ tagged: [q] }), undefined).actions ??
+      []) as QueueAction[];
     expect(create).toMatchObject({
       kind: 'CreateQueue',
       attributes: { MessageRetentionPeriod: '1209600', ...inherited },
@@ -196,7 +198,8 @@ describe('planQueueDeadLetter: creating a DLQ', () => {
     ({ retentionSeconds, minSeconds, expected }) => {
       const s = settings({ create: retentionSeconds === undefined ? {} : { retentionSeconds } });
       const q = queue('orders');
-      const [create] = planQueueDeadLetter(q, s, inventory({ tagged: [q] }), minSeconds).actions ?? [];
+      const [create] = (planQueueDeadLetter(q, s, inventory({ tagged: [q] }), minSeconds).actions ??
+        []) as QueueAction[];
       expect(create?.attributes.MessageRetentionPeriod).toBe(expected);
     },
   );
@@ -297,7 +300,7 @@ describe('planQueueDeadLetter: a missing DLQ or a queue without one', () => {
       inventory({ tagged: [q], missing: ['orders-dlq'] }),
       undefined,
     );
-    expect(verdict.actions?.map((a) => [a.kind, a.queueArn])).toEqual([
+    expect(verdict.actions?.map((a) => [a.kind, (a as QueueAction).queueArn])).toEqual([
       ['CreateQueue', arnOf('orders-dlq')],
       ['SetQueueAttributes', arnOf('orders')],
     ]);
