@@ -67,8 +67,8 @@ describe('edaguard CLI', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       valid: true,
-      policies: ['orders'],
-      files: [expect.stringContaining('orders.yaml')],
+      policies: ['orders-functions', 'orders-idempotency', 'orders-ordering', 'orders'],
+      files: [expect.stringContaining('orders-lambda.yaml'), expect.stringContaining('orders.yaml')],
     });
   });
 
@@ -100,13 +100,13 @@ describe('edaguard CLI', () => {
     const report = JSON.parse(dry.stdout);
     expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
     expect(report.summary).toEqual({
-      resources: 8,
-      compliant: 4,
-      drifted: 4,
+      resources: 19,
+      compliant: 7,
+      drifted: 9,
       fixed: 0,
       failed: 0,
       deferred: 0,
-      tickets: 0,
+      tickets: 3,
     });
     for (const r of report.results) {
       expect(Object.keys(r).sort()).toEqual([

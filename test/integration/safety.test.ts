@@ -2,7 +2,7 @@ import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
 import { discoverAndPlan, runCycle } from '../../src/cycle.js';
-import { loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
+import { listPolicyFiles, loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
 import {
   recordingLogger,
   testClients,
@@ -40,13 +40,18 @@ async function cycle(
   }
 }
 
+/** The sandbox policies, every one switched to audit. */
 const auditPolicies = async () => {
   const { readFile } = await import('node:fs/promises');
-  const text = (await readFile(`${SANDBOX_POLICY_DIR}/orders.yaml`, 'utf8')).replace(
-    'enforcement: enforce',
-    'enforcement: audit',
+  const files = await listPolicyFiles(SANDBOX_POLICY_DIR);
+  return parsePolicySources(
+    await Promise.all(
+      files.map(async (file) => ({
+        file,
+        text: (await readFile(file, 'utf8')).replaceAll('enforcement: enforce', 'enforcement: audit'),
+      })),
+    ),
   );
-  return parsePolicySources([{ file: 'orders.yaml', text }]);
 };
 
 describe('safety rails against the emulator', () => {
@@ -98,7 +103,7 @@ describe('safety rails against the emulator', () => {
     seed = testSeeder();
     await seedSandbox(seed);
     const first = await cycle();
-    expect(first.writes).toBe(7);
+    expect(first.writes).toBe(20);
     const second = await cycle();
     expect(second.writes).toBe(0);
     expect(second.report.summary.fixed).toBe(0);
@@ -116,7 +121,7 @@ describe('safety rails against the emulator', () => {
     }
     const rest = await cycle();
     expect(rest.report.summary.deferred).toBe(0);
-    expect(limited.writes + rest.writes).toBe(7);
+    expect(limited.writes + rest.writes).toBe(20);
   });
 
   it('a failure on one resource is reported for it and the others are still fixed', async () => {

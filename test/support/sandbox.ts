@@ -20,13 +20,19 @@ export interface Sandbox {
   legacy: string;
   ordersDev: string;
   scratch: string;
+  orderStateChanges: string;
+  clickstream: string;
+  ordersTable: string;
+  idempotencyTable: string;
+  orderEventsTopic: string;
 }
 
 export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
   const team = { team: 'orders' };
   // orders: 30 s visibility, consumed by a 60 s function, no DLQ.
   const orders = await seed.queue('orders', { attributes: { VisibilityTimeout: '30' }, tags: team });
-  await seed.fn('order-processor', 60);
+  // Its consumer returns batchItemFailures and says so with a tag: partial batch responses get turned on.
+  await seed.fn('order-processor', 60, { ...team, 'edaguard.dev/partial-batch': 'supported' });
   await seed.mapQueue(orders.arn, 'order-processor');
   // payments.fifo: FIFO, no DLQ.
   const payments = await seed.queue('payments.fifo', { tags: team });
@@ -42,6 +48,9 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
     attributes: { RedrivePolicy: redrive(invoicesDlq.arn, 3) },
     tags: team,
   });
+  // invoice-processor does not report batch item failures and has not opted in: a ticket, no write.
+  await seed.fn('invoice-processor', 20, team);
+  await seed.mapQueue(invoices.arn, 'invoice-processor');
   // audit-events: compliant in every respect.
   const auditDlq = await seed.queue('audit-events-dlq', {
     attributes: { MessageRetentionPeriod: '1209600' },
@@ -54,6 +63,27 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
   const legacy = await seed.queue('legacy-import', { tags: { ...team, 'edaguard.dev/ignore': 'true' } });
   const ordersDev = await seed.queue('orders-dev', { tags: { ...team, stage: 'dev' } });
   const scratch = await seed.queue('scratch');
+  // A standard queue whose events must stay in order: cannot be converted, so a ticket.
+  const orderStateChanges = await seed.queue('order-state-changes', {
+    tags: { ...team, 'edaguard.dev/ordering': 'strict' },
+    attributes: { VisibilityTimeout: '60' },
+  });
+  // The poison-pill scenario: a Kinesis and a DynamoDB stream mapped with AWS's defaults
+  // (no bisect, infinite retries and record age, no on-failure destination).
+  const clickstream = await seed.kinesisStream('clickstream');
+  await seed.fn('clickstream-indexer', 30, team);
+  await seed.mapStream(clickstream, 'clickstream-indexer');
+  const ordersTable = await seed.dynamoTable('orders', { stream: true });
+  await seed.fn('orders-projector', 30, { ...team, 'edaguard.dev/partial-batch': 'supported' });
+  await seed.mapStream(ordersTable.streamArn as string, 'orders-projector');
+  // An SNS → Lambda async path with no event-invoke config: 2 retries over 6 hours, then dropped.
+  const notifier = await seed.fn('order-notifier', 10, team);
+  const orderEventsTopic = await seed.snsToLambda('order-events', notifier);
+  // An idempotency store without TTL, on provisioned capacity.
+  const idempotency = await seed.dynamoTable('orders-idempotency', {
+    tags: { ...team, role: 'idempotency-store' },
+    billing: 'PROVISIONED',
+  });
   return {
     orders: orders.arn,
     payments: payments.arn,
@@ -66,5 +96,10 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
     legacy: legacy.arn,
     ordersDev: ordersDev.arn,
     scratch: scratch.arn,
+    orderStateChanges: orderStateChanges.arn,
+    clickstream,
+    ordersTable: ordersTable.tableArn,
+    idempotencyTable: idempotency.tableArn,
+    orderEventsTopic,
   };
 }

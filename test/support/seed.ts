@@ -1,6 +1,9 @@
 /** Seeding helpers: put resources into the emulator through the real SDK, as a user would. */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -19,6 +22,20 @@ export interface Seeder {
   ): Promise<SeededQueue>;
   fn(name: string, timeoutSeconds: number, tags?: Record<string, string>): Promise<string>;
   mapQueue(queueArn: string, functionName: string, batchingWindowSeconds?: number): Promise<string>;
+  /** A mapping from a Kinesis or DynamoDB stream with AWS's defaults (no bisect, infinite retries). */
+  mapStream(streamArn: string, functionName: string): Promise<string>;
+  kinesisStream(name: string): Promise<string>;
+  /** A table with a stream; returns the table and stream ARNs. */
+  dynamoTable(
+    name: string,
+    options?: {
+      stream?: boolean;
+      tags?: Record<string, string>;
+      billing?: 'PROVISIONED' | 'PAY_PER_REQUEST';
+    },
+  ): Promise<{ tableArn: string; streamArn?: string }>;
+  /** An SNS topic that invokes the function asynchronously. */
+  snsToLambda(topicName: string, functionArn: string): Promise<string>;
   attributes(queueUrl: string, names?: string[]): Promise<Record<string, string>>;
   destroy(): void;
 }
@@ -41,6 +58,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
   const sqs = new SQSClient(common);
   const lambda = new LambdaClient(common);
   const iam = new IAMClient(common);
+  const kinesis = new KinesisClient(common);
+  const dynamodb = new DynamoDBClient(common);
+  const sns = new SNSClient(common);
   let roleArn: Promise<string> | undefined;
   const role = () => {
     roleArn ??= (async () => {
@@ -108,6 +128,50 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       );
       return out.UUID as string;
     },
+    async mapStream(streamArn, functionName) {
+      const out = await lambda.send(
+        new CreateEventSourceMappingCommand({
+          EventSourceArn: streamArn,
+          FunctionName: functionName,
+          BatchSize: 100,
+          StartingPosition: 'LATEST',
+        }),
+      );
+      return out.UUID as string;
+    },
+    async kinesisStream(name) {
+      await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+      return `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${name}`;
+    },
+    async dynamoTable(name, options = {}) {
+      const billing = options.billing ?? 'PAY_PER_REQUEST';
+      const out = await dynamodb.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: billing,
+          ...(billing === 'PROVISIONED'
+            ? { ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }
+            : {}),
+          ...(options.stream
+            ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }
+            : {}),
+          ...(options.tags
+            ? { Tags: Object.entries(options.tags).map(([Key, Value]) => ({ Key, Value })) }
+            : {}),
+        }),
+      );
+      const streamArn = out.TableDescription?.LatestStreamArn;
+      return { tableArn: out.TableDescription?.TableArn as string, ...(streamArn ? { streamArn } : {}) };
+    },
+    async snsToLambda(topicName, functionArn) {
+      const topic = await sns.send(new CreateTopicCommand({ Name: topicName }));
+      await sns.send(
+        new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'lambda', Endpoint: functionArn }),
+      );
+      return topic.TopicArn as string;
+    },
     async attributes(queueUrl, names = ['All']) {
       const out = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as QueueAttributeName[] }),
@@ -118,6 +182,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       sqs.destroy();
       lambda.destroy();
       iam.destroy();
+      kinesis.destroy();
+      dynamodb.destroy();
+      sns.destroy();
     },
   };
 }
