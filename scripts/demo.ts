@@ -40,21 +40,53 @@ async function main(): Promise<number> {
     step('edaguard plan (read-only)');
     const planCode = await cli(['plan', '--policies', SANDBOX_POLICY_DIR]);
     out(`exit code ${planCode} (1: drift found)\n`);
+    step('Notifications (dry-run): the Slack drift report and the tickets this account needs');
+    out(
+      'A dry-run cycle, notified twice as two consecutive cycles would be: Slack is printed, the ticket sink prints what it would do.\n',
+    );
+    let reportJson = '';
+    await runCli(
+      [
+        '--log-level',
+        'warn',
+        'reconcile',
+        '--once',
+        '--dry-run',
+        '--policies',
+        SANDBOX_POLICY_DIR,
+        '--output',
+        'json',
+      ],
+      {
+        stdout: (t) => {
+          reportJson += t;
+        },
+        stderr: (t) => process.stderr.write(t),
+        env: { ...process.env },
+      },
+    );
+    const dryRunReport = JSON.parse(reportJson) as DriftReport;
+    await previewNotifications([dryRunReport, dryRunReport], out, createLogger('warn'));
     step('edaguard reconcile --once');
     const first = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR]);
     out(`exit code ${first}\n`);
     step('edaguard reconcile --once (again: a converged account needs zero writes)');
     let json = '';
-    await runCli(['--log-level', 'warn', 'reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--output', 'json'], {
-      stdout: (t) => {
-        json += t;
+    await runCli(
+      ['--log-level', 'warn', 'reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--output', 'json'],
+      {
+        stdout: (t) => {
+          json += t;
+        },
+        stderr: (t) => process.stderr.write(t),
+        env: { ...process.env },
       },
-      stderr: (t) => process.stderr.write(t),
-      env: { ...process.env },
-    });
+    );
     const second = JSON.parse(json) as DriftReport;
     out(`${renderReportTable(second)}\n`);
-    const writes = second.awsCalls.filter((c) => isWriteOperation(c.operation)).reduce((n, c) => n + c.count, 0);
+    const writes = second.awsCalls
+      .filter((c) => isWriteOperation(c.operation))
+      .reduce((n, c) => n + c.count, 0);
     const { drifted, failed, deferred, tickets } = second.summary;
     out(`${writes} writes; ${tickets} finding(s) need a person (tickets), which no reconcile can fix.\n`);
     return writes === 0 && drifted + failed + deferred === 0 ? 0 : 1;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, testSeeder, useCleanEmulator } from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
-import { type Seeder, snapshotQueues } from '../support/seed.js';
+import { type Seeder, snapshotAccount } from '../support/seed.js';
 
 useCleanEmulator();
 
@@ -35,7 +35,7 @@ describe('edaguard CLI', () => {
   it('a broken policy exits 2 with file, line and field, and writes nothing', async () => {
     seed = testSeeder();
     await seedSandbox(seed);
-    const before = await snapshotQueues(seed);
+    const before = await snapshotAccount(seed);
     const { dir, file } = await brokenPolicyDir();
 
     for (const args of [
@@ -48,7 +48,7 @@ describe('edaguard CLI', () => {
       expect(run.stderr).toContain(`${path.relative(process.cwd(), file)}:9:`);
       expect(run.stderr).toContain('spec.rules.sqs-dead-letter-queue.maxReceiveCount.default');
     }
-    expect(await snapshotQueues(seed)).toEqual(before);
+    expect(await snapshotAccount(seed)).toEqual(before);
   });
 
   it('validate --format github prints workflow annotations', async () => {
@@ -75,13 +75,13 @@ describe('edaguard CLI', () => {
   it('plan shows what would change, exits 1 on drift, and writes nothing', async () => {
     seed = testSeeder();
     await seedSandbox(seed);
-    const before = await snapshotQueues(seed);
+    const before = await snapshotAccount(seed);
     const run = await cli(['plan', '--policies', SANDBOX_POLICY_DIR]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('CreateQueue orders-dlq');
     expect(run.stdout).toContain('CreateQueue payments-dlq.fifo');
     expect(run.stdout).toContain('{"VisibilityTimeout":"360"}');
-    expect(await snapshotQueues(seed)).toEqual(before);
+    expect(await snapshotAccount(seed)).toEqual(before);
   });
 
   it('reconcile --output json prints a DriftReport; --dry-run exits 1 while drift remains', async () => {

@@ -45,7 +45,11 @@ describe('GitHub tickets', () => {
     expect(outcome.tickets).toMatchObject({ sink: 'github', opened: 1, failed: 0 });
 
     const [list] = server.find('GET', ISSUES);
-    expect(Object.fromEntries(list?.query ?? [])).toMatchObject({ labels: 'edaguard', state: 'open', per_page: '100' });
+    expect(Object.fromEntries(list?.query ?? [])).toMatchObject({
+      labels: 'edaguard',
+      state: 'open',
+      per_page: '100',
+    });
     expect(list?.headers.authorization).toBe(`token ${TOKEN}`);
     const [create] = server.find('POST', ISSUES);
     const body = create?.body as { title: string; body: string; labels: string[] };
@@ -67,7 +71,10 @@ describe('GitHub tickets', () => {
     const again = await first.notifier.notify(report([ticketFinding()], {}, '2027-01-04T03:05:00.000Z'));
     expect(again.tickets).toMatchObject({ opened: 0, updated: 0, unchanged: 1 });
     const restarted = testNotifier(env);
-    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ opened: 0, unchanged: 1 });
+    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      opened: 0,
+      unchanged: 1,
+    });
     expect(github.issues).toHaveLength(1);
     expect(writes()).toHaveLength(1);
   });
@@ -84,7 +91,14 @@ describe('GitHub tickets', () => {
         comments: [],
       });
     }
-    github.issues.push({ number: 131, title: 'ours', body: '', labels: ['edaguard', `edaguard-${fp}`], state: 'open', comments: [] });
+    github.issues.push({
+      number: 131,
+      title: 'ours',
+      body: '',
+      labels: ['edaguard', `edaguard-${fp}`],
+      state: 'open',
+      comments: [],
+    });
     const t = testNotifier(env);
     const outcome = await t.notifier.notify(report([ticketFinding()]));
     expect(server.find('GET', ISSUES)).toHaveLength(2);
@@ -102,7 +116,9 @@ describe('GitHub tickets', () => {
     const [patch] = server.find('PATCH', `${ISSUES}/:n`);
     expect(patch?.path).toBe(`${ISSUES}/1`);
     expect((patch?.body as { body: string }).body).toContain('"VisibilityTimeout": 45');
-    expect(github.issues[0]?.comments).toEqual([expect.stringMatching(/^Still needs a person \(ticket, .*\nObserved now: `\{"VisibilityTimeout":45\}`/)]);
+    expect(github.issues[0]?.comments).toEqual([
+      expect.stringMatching(/^Still needs a person \(ticket, .*\nObserved now: `\{"VisibilityTimeout":45\}`/),
+    ]);
     expect(github.issues).toHaveLength(1);
   });
 
@@ -145,7 +161,10 @@ describe('GitHub tickets', () => {
       headers: { 'retry-after': '7' },
     });
     const t = testNotifier(env);
-    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ opened: 1, failed: 0 });
+    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      opened: 1,
+      failed: 0,
+    });
     expect(t.waits.some((ms) => ms >= 7000)).toBe(true);
     expect(github.issues).toHaveLength(1);
   });
@@ -157,13 +176,19 @@ describe('GitHub tickets', () => {
     expect(outcome.tickets).toMatchObject({ opened: 1, failed: 0 });
     expect(github.issues).toHaveLength(1);
     // The retry looked the issue up by its fingerprint label before creating again.
-    expect(server.find('GET', ISSUES).map((r) => r.query.get('labels'))).toEqual(['edaguard', `edaguard-${fp}`]);
+    expect(server.find('GET', ISSUES).map((r) => r.query.get('labels'))).toEqual([
+      'edaguard',
+      `edaguard-${fp}`,
+    ]);
   });
 
   it('a bad token is not retried and does not leak', async () => {
     server.script('GET', ISSUES, { status: 401, body: { message: 'Bad credentials' } });
     const t = testNotifier(env);
-    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ failed: 1, opened: 0 });
+    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      failed: 1,
+      opened: 0,
+    });
     expect(server.requests).toHaveLength(1);
     expect(t.logs()).toContain('Bad credentials');
     expectNoSecrets(t.logs(), [TOKEN]);

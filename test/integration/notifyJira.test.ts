@@ -65,7 +65,14 @@ describe('Jira tickets', () => {
       description: { type: 'doc', version: 1 },
     });
     const description = adfText(fields.description);
-    for (const part of ['What is wrong', 'Why it matters', 'What to do', 'Observed', 'Desired', `edaguard:fingerprint=${fp}`]) {
+    for (const part of [
+      'What is wrong',
+      'Why it matters',
+      'What to do',
+      'Observed',
+      'Desired',
+      `edaguard:fingerprint=${fp}`,
+    ]) {
       expect(description).toContain(part);
     }
     expect(description).toContain('\\"VisibilityTimeout\\": 54000');
@@ -76,8 +83,14 @@ describe('Jira tickets', () => {
   it('never opens a second issue for the same finding, across cycles and restarts', async () => {
     await testNotifier(env).notifier.notify(report([ticketFinding()]));
     const restarted = testNotifier(env);
-    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ opened: 0, unchanged: 1 });
-    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ opened: 0, unchanged: 1 });
+    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      opened: 0,
+      unchanged: 1,
+    });
+    expect((await restarted.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      opened: 0,
+      unchanged: 1,
+    });
     expect(jira.issues).toHaveLength(1);
     expect(server.find('POST', '/rest/api/3/issue')).toHaveLength(1);
   });
@@ -85,12 +98,16 @@ describe('Jira tickets', () => {
   it('edits the description and comments when the finding changes', async () => {
     const t = testNotifier(env);
     await t.notifier.notify(report([ticketFinding()]));
-    expect((await t.notifier.notify(report([ticketFinding({ VisibilityTimeout: 45 })]))).tickets).toMatchObject({ updated: 1 });
+    expect(
+      (await t.notifier.notify(report([ticketFinding({ VisibilityTimeout: 45 })]))).tickets,
+    ).toMatchObject({ updated: 1 });
     const [edit] = server.find('PUT', '/rest/api/3/issue/:key');
     expect(edit?.path).toBe('/rest/api/3/issue/OPS-1');
     expect(adfText(jira.issues[0]?.description)).toContain('\\"VisibilityTimeout\\": 45');
     expect(adfText(jira.issues[0]?.comments)).toContain('Still needs a person');
-    expect((await t.notifier.notify(report([ticketFinding({ VisibilityTimeout: 45 })]))).tickets).toMatchObject({
+    expect(
+      (await t.notifier.notify(report([ticketFinding({ VisibilityTimeout: 45 })]))).tickets,
+    ).toMatchObject({
       updated: 0,
       unchanged: 1,
     });
@@ -99,7 +116,9 @@ describe('Jira tickets', () => {
   it('comments and transitions to Done when the finding passes', async () => {
     const t = testNotifier(env);
     await t.notifier.notify(report([ticketFinding()]));
-    expect((await t.notifier.notify(report([result('payments.fifo', V, 'fixed')]))).tickets).toMatchObject({ resolved: 1 });
+    expect((await t.notifier.notify(report([result('payments.fifo', V, 'fixed')]))).tickets).toMatchObject({
+      resolved: 1,
+    });
     expect(server.find('GET', '/rest/api/3/issue/:key/transitions')).toHaveLength(1);
     const [transition] = server.find('POST', '/rest/api/3/issue/:key/transitions');
     expect(transition?.body).toEqual({ transition: { id: '31' } });
@@ -113,10 +132,20 @@ describe('Jira tickets', () => {
   });
 
   it('honours Retry-After on 429 and retries 5xx', async () => {
-    server.script('POST', SEARCH, { status: 429, body: { errorMessages: ['Rate limited'] }, headers: { 'retry-after': '4' } });
-    server.script('POST', '/rest/api/3/issue', { status: 500, body: { errorMessages: ['Internal server error'] } });
+    server.script('POST', SEARCH, {
+      status: 429,
+      body: { errorMessages: ['Rate limited'] },
+      headers: { 'retry-after': '4' },
+    });
+    server.script('POST', '/rest/api/3/issue', {
+      status: 500,
+      body: { errorMessages: ['Internal server error'] },
+    });
     const t = testNotifier(env);
-    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({ opened: 1, failed: 0 });
+    expect((await t.notifier.notify(report([ticketFinding()]))).tickets).toMatchObject({
+      opened: 1,
+      failed: 0,
+    });
     expect(t.waits[0]).toBeGreaterThanOrEqual(4000);
     expect(jira.issues).toHaveLength(1);
   });

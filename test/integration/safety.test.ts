@@ -11,7 +11,7 @@ import {
   useCleanEmulator,
 } from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
-import { type Seeder, snapshotQueues } from '../support/seed.js';
+import { type Seeder, snapshotAccount } from '../support/seed.js';
 
 useCleanEmulator();
 
@@ -58,13 +58,13 @@ describe('safety rails against the emulator', () => {
   it('dry-run and audit write nothing and report the same findings as enforce', async () => {
     seed = testSeeder();
     await seedSandbox(seed);
-    const before = await snapshotQueues(seed);
+    const before = await snapshotAccount(seed);
 
     const dry = await cycle({ dryRun: true });
     const audit = await cycle({ policies: await auditPolicies() });
     expect(dry.writes).toBe(0);
     expect(audit.writes).toBe(0);
-    expect(await snapshotQueues(seed)).toEqual(before);
+    expect(await snapshotAccount(seed)).toEqual(before);
     expect(dry.report.dryRun).toBe(true);
     expect(
       dry.log.lines().some((l) => String(l.msg).startsWith('DRY-RUN: would CreateQueue orders-dlq')),
@@ -88,9 +88,9 @@ describe('safety rails against the emulator', () => {
     seed = testSeeder();
     const sandbox = await seedSandbox(seed);
     const outOfScope = [sandbox.legacy, sandbox.ordersDev, sandbox.scratch];
-    const before = await snapshotQueues(seed);
+    const before = await snapshotAccount(seed);
     const { report } = await cycle();
-    const after = await snapshotQueues(seed);
+    const after = await snapshotAccount(seed);
     for (const arn of outOfScope) {
       const url = Object.keys(before).find((u) => u.endsWith(`/${arn.split(':').pop()}`)) as string;
       expect(after[url]).toEqual(before[url]);

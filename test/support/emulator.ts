@@ -73,7 +73,9 @@ async function waitUntilAnswering(
 /** moto with the harness's documented patches (test/support/moto_server.py). */
 const PATCHED_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
-export async function startEmulator(options: { timeoutMs?: number; patched?: boolean } = {}): Promise<Emulator> {
+export async function startEmulator(
+  options: { timeoutMs?: number; patched?: boolean } = {},
+): Promise<Emulator> {
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;

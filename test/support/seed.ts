@@ -16,6 +16,7 @@ export interface Seeder {
   readonly sqs: SQSClient;
   readonly lambda: LambdaClient;
   readonly iam: IAMClient;
+  readonly dynamodb: DynamoDBClient;
   queue(
     name: string,
     options?: { attributes?: Record<string, string>; tags?: Record<string, string> },
@@ -88,6 +89,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
     sqs,
     lambda,
     iam,
+    dynamodb,
     async queue(name, options = {}) {
       const attributes = { ...(options.attributes ?? {}) };
       if (name.endsWith('.fifo')) attributes.FifoQueue = 'true';
@@ -192,17 +194,42 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
 export const redrive = (deadLetterTargetArn: string, maxReceiveCount: number) =>
   JSON.stringify({ deadLetterTargetArn, maxReceiveCount });
 
-/** Every queue's attributes and tags, to prove that a run changed nothing. */
-export async function snapshotQueues(
-  seed: Seeder,
-): Promise<Record<string, { attributes: Record<string, string>; tags: Record<string, string> }>> {
+/** Every queue, mapping, event-invoke config and table setting, to prove that a run changed nothing. */
+export async function snapshotAccount(seed: Seeder): Promise<Record<string, unknown>> {
   const { ListQueuesCommand, ListQueueTagsCommand } = await import('@aws-sdk/client-sqs');
+  const { ListEventSourceMappingsCommand, ListFunctionsCommand, GetFunctionEventInvokeConfigCommand } =
+    await import('@aws-sdk/client-lambda');
+  const { ListTablesCommand, DescribeTableCommand, DescribeTimeToLiveCommand } = await import(
+    '@aws-sdk/client-dynamodb'
+  );
+  const snapshot: Record<string, unknown> = {};
   const urls = (await seed.sqs.send(new ListQueuesCommand({ MaxResults: 1000 }))).QueueUrls ?? [];
-  const snapshot: Record<string, { attributes: Record<string, string>; tags: Record<string, string> }> = {};
   for (const url of urls.sort()) {
-    const attributes = await seed.attributes(url);
+    const { LastModifiedTimestamp: _, ...attributes } = await seed.attributes(url);
     const tags = (await seed.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
     snapshot[url] = { attributes, tags };
+  }
+  const mappings = (await seed.lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
+  for (const { LastModified: _, ...m } of mappings) snapshot[`mapping:${m.UUID}`] = m;
+  for (const fn of (await seed.lambda.send(new ListFunctionsCommand({}))).Functions ?? []) {
+    try {
+      const {
+        $metadata: _,
+        LastModified: __,
+        ...config
+      } = await seed.lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: fn.FunctionName }));
+      snapshot[`invoke-config:${fn.FunctionName}`] = config;
+    } catch {
+      snapshot[`invoke-config:${fn.FunctionName}`] = null;
+    }
+  }
+  for (const name of (await seed.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []) {
+    const table = await seed.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    const ttl = await seed.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    snapshot[`table:${name}`] = {
+      billing: table.Table?.BillingModeSummary?.BillingMode,
+      ttl: ttl.TimeToLiveDescription,
+    };
   }
   return snapshot;
 }
