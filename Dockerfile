@@ -8,17 +8,27 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
-# Runtime stage: production dependencies and compiled code only, as the unprivileged `node` user.
-# Nothing is written to the filesystem at run time, so a read-only root filesystem works.
+# Runtime stage: production dependencies and compiled code only, owned by root and read-only to
+# the unprivileged `node` user (uid 1000) that runs them. Nothing is written to the filesystem at
+# run time (logs go to stderr, state to DynamoDB), so a read-only root filesystem works.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+    EDAGUARD_HTTP_PORT=8080 \
+    EDAGUARD_LOG_FORMAT=json
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY policies/schema.json ./policies/schema.json
 USER node
+# Health and metrics: /healthz, /readyz, /metrics.
+EXPOSE 8080
+# Docker and ECS (when the task definition asks for it) probe liveness; Kubernetes uses its own probes.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EDAGUARD_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# The controller handles SIGTERM itself (graceful shutdown); node runs as PID 1 without a shell.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/main.js"]
 # Mount or sync the policy repository at /policies.
-CMD ["reconcile", "--once", "--policies", "/policies"]
+CMD ["run", "--policies", "/policies"]

@@ -1,9 +1,12 @@
 /**
- * The demo: the emulator, seeded with a drifted sandbox account; `plan`; `reconcile`; and a
- * second `reconcile` that must make zero writes. Run with `npm run demo`.
+ * The demo: the emulator, seeded with a drifted sandbox account; `plan`; what Slack and the
+ * ticket tracker would receive (a dry run, nothing sent); `reconcile`; and a second `reconcile`
+ * that must make zero writes. Run with `npm run demo`.
  */
 import { isWriteOperation } from '../src/aws/callCounter.js';
 import { runCli } from '../src/cli/program.js';
+import { createLogger } from '../src/logger.js';
+import { previewNotifications } from '../src/notify/preview.js';
 import type { DriftReport } from '../src/report/driftReport.js';
 import { renderReportTable } from '../src/report/table.js';
 import { emulatorEnv, startEmulator } from '../test/support/emulator.js';

@@ -6,9 +6,10 @@ import type { RuntimeSettings } from './config/runtime.js';
 import { discover } from './discovery/discover.js';
 import type { Inventory } from './discovery/inventory.js';
 import type { PolicySet } from './policy/model.js';
+import { ChangeCapExceededError, checkChangeCap } from './reconcile/changeCap.js';
 import type { Plan } from './reconcile/model.js';
 import { plan } from './reconcile/plan.js';
-import { buildDriftReport, type DriftReport } from './report/driftReport.js';
+import { buildDriftReport, type DriftReport, type ReportNotice } from './report/driftReport.js';
 
 export interface CycleOptions {
   settings: RuntimeSettings;
@@ -58,6 +59,18 @@ export async function runCycle(
     },
     'planned',
   );
+  // The change cap is checked on the whole plan before any write: all or nothing for the cycle.
+  const notices: ReportNotice[] = [];
+  let beforeWrite = options.beforeWrite;
+  const cap = checkChangeCap(cyclePlan, options.settings.maxChangePercent);
+  if (cap.exceeded) {
+    const { message, ...counts } = cap;
+    logger.error({ decision: 'held-back', changeCap: counts }, message);
+    notices.push({ code: 'change-cap-exceeded', message, details: counts });
+    beforeWrite = async () => {
+      throw new ChangeCapExceededError(message);
+    };
+  }
   const results = await applyPlan(cyclePlan, aws, {
     dryRun: options.dryRun,
     maxChanges: options.settings.maxChanges,
@@ -66,7 +79,7 @@ export async function runCycle(
     verifyDelayMs: options.settings.verifyDelayMs,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
+    ...(beforeWrite ? { beforeWrite } : {}),
     logger,
   });
   const awsCalls = aws.counter
@@ -80,6 +93,7 @@ export async function runCycle(
     dryRun: options.dryRun,
     results,
     awsCalls,
+    notices,
   });
   logger.info({ summary: report.summary }, 'cycle finished');
   return report;

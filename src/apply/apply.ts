@@ -145,13 +145,17 @@ export async function applyPlan(
   // when it was fixed.
   const results = new Map<Finding, FindingResult>();
   const first = plan.findings.filter((f) => !f.dependsOn?.length);
-  for (const [i, r] of (await Promise.all(first.map(applyFinding))).entries()) results.set(first[i] as Finding, r);
-  const fixed = new Set([...results.values()].filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding)));
+  for (const [i, r] of (await Promise.all(first.map(applyFinding))).entries())
+    results.set(first[i] as Finding, r);
+  const fixed = new Set(
+    [...results.values()].filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding)),
+  );
   const waiting = plan.findings.filter((f) => f.dependsOn?.length);
   const second = await Promise.all(
     waiting.map((finding) => {
       const blocker = finding.dependsOn?.find((key) => !fixed.has(key));
-      if (blocker === undefined || options.dryRun || finding.enforcement === 'audit') return applyFinding(finding);
+      if (blocker === undefined || options.dryRun || finding.enforcement === 'audit')
+        return applyFinding(finding);
       return Promise.resolve<FindingResult>({
         finding,
         status: 'deferred',

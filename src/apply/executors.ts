@@ -1,3 +1,4 @@
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -20,7 +21,7 @@ import { sqsQueueUrlFromArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import { EdaguardError } from '../errors.js';
 import type { Action } from '../reconcile/model.js';
-import { eventInvokeConfigMismatches, mappingMismatches } from './lambdaFields.js';
+import { alarmMismatches, eventInvokeConfigMismatches, mappingMismatches } from './lambdaFields.js';
 import { attributesNotYetVisible } from './queueAttributes.js';
 
 export interface ExecutorContext {
@@ -115,6 +116,16 @@ export async function executeAction(action: Action, ctx: ExecutorContext): Promi
         return table.Table?.BillingModeSummary?.BillingMode === action.billingMode ? [] : ['BillingMode'];
       });
     }
+    case 'PutMetricAlarm': {
+      await ctx.aws.cloudwatch.send(new PutMetricAlarmCommand(action.alarm));
+      return verify(ctx, async () => {
+        const out = await ctx.aws.cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: [action.alarm.AlarmName] }),
+        );
+        const [alarm] = out.MetricAlarms ?? [];
+        return alarm ? alarmMismatches(action.alarm, alarm) : ['alarm'];
+      });
+    }
   }
 }
 
@@ -172,5 +183,7 @@ export function describeAction(action: Action): string {
       return `UpdateTimeToLive ${action.tableName} {"Enabled":true,"AttributeName":"${action.attributeName}"}`;
     case 'UpdateTableBillingMode':
       return `UpdateTable ${action.tableName} {"BillingMode":"${action.billingMode}"}`;
+    case 'PutMetricAlarm':
+      return `PutMetricAlarm ${action.alarm.AlarmName} ${action.alarm.Namespace}/${action.alarm.MetricName} > ${action.alarm.Threshold}`;
   }
 }

@@ -1,8 +1,9 @@
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type {
   EventSourceMappingConfiguration,
   GetFunctionEventInvokeConfigCommandOutput,
 } from '@aws-sdk/client-lambda';
-import type { EventInvokeConfig, EventSourceMappingChanges } from '../reconcile/model.js';
+import type { AlarmSpec, EventInvokeConfig, EventSourceMappingChanges } from '../reconcile/model.js';
 
 const dest = (target: { Destination?: string } | undefined) => target?.Destination || undefined;
 
@@ -59,5 +60,25 @@ export function eventInvokeConfigMismatches(
     pending.push('OnFailure');
   if (dest(actual.DestinationConfig?.OnSuccess) !== wanted.DestinationConfig?.OnSuccess?.Destination)
     pending.push('OnSuccess');
+  return pending;
+}
+
+/** Fields of a PutMetricAlarm that DescribeAlarms does not return yet. */
+export function alarmMismatches(wanted: Readonly<AlarmSpec>, actual: MetricAlarm): string[] {
+  const pending: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const dims = (list: ReadonlyArray<{ Name?: string; Value?: string }>) =>
+    [...list].map((d) => `${d.Name}=${d.Value}`).sort();
+  if (actual.Namespace !== wanted.Namespace || actual.MetricName !== wanted.MetricName)
+    pending.push('Metric');
+  if (!same(dims(actual.Dimensions ?? []), dims(wanted.Dimensions))) pending.push('Dimensions');
+  if (actual.Statistic !== wanted.Statistic) pending.push('Statistic');
+  if (actual.Threshold !== wanted.Threshold) pending.push('Threshold');
+  if (actual.Period !== wanted.Period) pending.push('Period');
+  if (actual.EvaluationPeriods !== wanted.EvaluationPeriods) pending.push('EvaluationPeriods');
+  if (actual.ComparisonOperator !== wanted.ComparisonOperator) pending.push('ComparisonOperator');
+  if (actual.TreatMissingData !== wanted.TreatMissingData) pending.push('TreatMissingData');
+  if (!same([...(actual.AlarmActions ?? [])].sort(), [...wanted.AlarmActions].sort()))
+    pending.push('AlarmActions');
   return pending;
 }

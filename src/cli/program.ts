@@ -5,9 +5,11 @@ import { type RuntimeFlags, resolveRuntimeSettings } from '../config/runtime.js'
 import { discoverAndPlan, runCycle } from '../cycle.js';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { createNotifierFromEnv } from '../notify/index.js';
 import { loadPolicyDir } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
+import { registerRunCommand } from './run.js';
 
 /** Documented exit codes. */
 export const EXIT = { ok: 0, driftRemains: 1, badInput: 2 } as const;
@@ -117,6 +119,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       ) => {
         const { settings, logger } = setup(cmd, opts.maxChanges ? { maxChanges: opts.maxChanges } : {});
         const policySet = await loadPolicyDir(opts.policies);
+        // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
+        const notifier = createNotifierFromEnv(io.env, logger);
         const aws = createAwsClients(settings);
         try {
           const report = await runCycle(policySet, aws, { settings, dryRun: opts.dryRun === true, logger });
@@ -125,12 +129,16 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
               ? `${JSON.stringify(report, null, 2)}\n`
               : `${renderReportTable(report)}\n`,
           );
+          // Never throws: a Slack or tracker outage is logged and does not change the exit code.
+          await notifier?.notify(report);
           setExitCode(reportExitCode(report));
         } finally {
           aws.destroy();
         }
       },
     );
+
+  registerRunCommand(program, io, setExitCode);
 
   return program;
 }

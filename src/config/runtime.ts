@@ -10,6 +10,11 @@ export const RuntimeSettingsSchema = z.object({
   requestTimeoutMs: z.number().int().min(100),
   /** Writes allowed per cycle; the rest are reported `deferred`. */
   maxChanges: z.number().int().min(0),
+  /**
+   * The largest share (percent) of the resources a cycle reads that it may change; above it the
+   * cycle writes nothing and says why. 100: no cap.
+   */
+  maxChangePercent: z.number().int().min(0).max(100),
   /** Lambda control-plane requests per second (Lambda's quota is ~15/s per account and region, shared). */
   lambdaRequestsPerSecond: z.number().int().min(1).max(15),
   /** Parallel reads during discovery. */
@@ -27,6 +32,7 @@ export interface RuntimeFlags {
   endpointUrl?: string;
   maxAttempts?: string;
   maxChanges?: string;
+  maxChangePercent?: string;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -47,6 +53,11 @@ export function resolveRuntimeSettings(
     connectionTimeoutMs: intFrom(env.EDAGUARD_CONNECT_TIMEOUT_MS, 3000, 'EDAGUARD_CONNECT_TIMEOUT_MS'),
     requestTimeoutMs: intFrom(env.EDAGUARD_REQUEST_TIMEOUT_MS, 15000, 'EDAGUARD_REQUEST_TIMEOUT_MS'),
     maxChanges: intFrom(flags.maxChanges ?? env.EDAGUARD_MAX_CHANGES, 200, '--max-changes'),
+    maxChangePercent: intFrom(
+      flags.maxChangePercent ?? env.EDAGUARD_MAX_CHANGE_PERCENT,
+      100,
+      '--max-change-percent',
+    ),
     lambdaRequestsPerSecond: intFrom(env.EDAGUARD_LAMBDA_RPS, 10, 'EDAGUARD_LAMBDA_RPS'),
     readConcurrency: intFrom(env.EDAGUARD_READ_CONCURRENCY, 8, 'EDAGUARD_READ_CONCURRENCY'),
     applyConcurrency: intFrom(env.EDAGUARD_APPLY_CONCURRENCY, 4, 'EDAGUARD_APPLY_CONCURRENCY'),

@@ -9,6 +9,7 @@ import type { ResourceType } from '../policy/schema.js';
 import { TAGS } from '../policy/schema.js';
 import { policySelects } from '../policy/selectors.js';
 import { findAsyncInvokers } from './asyncTriggers.js';
+import { readEdaguardAlarms } from './cloudwatch.js';
 import { readTable } from './dynamodb.js';
 import {
   deepFreeze,
@@ -150,13 +151,15 @@ export async function discover(
       ? findAsyncInvokers(aws, limit)
       : new Map<string, string[]>();
 
-  const [, lambda, tables, asyncInvokers] = await Promise.all([
+  const readAlarms = async () => (readPlan.needsAlarms ? readEdaguardAlarms(aws.cloudwatch) : undefined);
+
+  const [, lambda, tables, asyncInvokers, alarms] = await Promise.all([
     readQueues(),
     readLambda(),
     readTables(),
     readAsyncInvokers(),
+    readAlarms(),
   ]);
-
   // Functions: the selected ones, and every function consuming a selected queue.
   const selectedFunctionArns = new Set(selectedFunctions.map((r) => r.arn));
   const mappings: MappingFacts[] = [];
@@ -277,6 +280,7 @@ export async function discover(
     functions,
     mappings,
     tables,
+    ...(alarms ? { alarms } : {}),
     readErrors,
   } satisfies Inventory);
 }

@@ -90,6 +90,24 @@ export interface TableFacts {
   readonly ttlAttribute?: string;
 }
 
+/** Every alarm edaguard names starts with this, so one prefix query finds them all. */
+export const ALARM_PREFIX = 'edaguard-';
+
+/** A CloudWatch metric alarm, normalised for comparison (dimensions as a map, actions sorted). */
+export interface AlarmFacts {
+  readonly name: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly statistic: string;
+  readonly threshold: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly comparisonOperator: string;
+  readonly treatMissingData: string;
+  readonly alarmActions: readonly string[];
+}
+
 /** A resource found by the tag queries: candidates for policy selection (done in plan). */
 export interface TaggedResource {
   readonly arn: string;
@@ -133,6 +151,8 @@ export interface Inventory {
   /** Event source mappings of selected functions and of selected queues (when a rule needs them). */
   readonly mappings: readonly MappingFacts[];
   readonly tables: ReadonlyMap<string, TableFacts>;
+  /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
+  readonly alarms?: ReadonlyMap<string, AlarmFacts>;
   readonly readErrors: readonly ReadError[];
 }
 

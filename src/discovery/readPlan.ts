@@ -23,6 +23,8 @@ export interface ReadPlan {
   readonly needsFunctions: boolean;
   /** SNS, EventBridge and S3 callers of functions. */
   readonly needsAsyncInvokers: boolean;
+  /** edaguard's CloudWatch alarms (DescribeAlarms by prefix). */
+  readonly needsAlarms: boolean;
   readonly dlqSuffixes: readonly string[];
 }
 
@@ -49,7 +51,10 @@ export function planReads(policySet: PolicySet): ReadPlan {
     if (create) suffixes.add(create.nameSuffix);
   }
   const needsMappings =
-    has('sqs-visibility-timeout') || has('esm-stream-failure-handling') || has('esm-partial-batch-response');
+    has('sqs-visibility-timeout') ||
+    has('esm-stream-failure-handling') ||
+    has('esm-partial-batch-response') ||
+    has('stream-iterator-age-alarm');
   return {
     selectorQueries: [...queries.values()],
     ignoredQuery: { resourceTypes: Object.values(TAGGING_TYPE_FILTER), tags: { [TAGS.ignore]: 'true' } },
@@ -59,6 +64,7 @@ export function planReads(policySet: PolicySet): ReadPlan {
     needsAsyncInvokers: policySet.policies.some(
       (p) => p.rules['lambda-async-invoke-config']?.appliesTo === 'async-invoked',
     ),
+    needsAlarms: has('sqs-dlq-alarm') || has('stream-iterator-age-alarm'),
     dlqSuffixes: [...suffixes].sort(),
   };
 }

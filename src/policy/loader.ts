@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
@@ -16,13 +16,29 @@ import {
 
 const POLICY_FILE = /\.ya?ml$/i;
 
-/** Every YAML file under `dir`, recursively, sorted so that load order (and error order) is stable. */
+/**
+ * Every YAML file under `dir`, recursively, sorted so that load order (and error order) is stable.
+ * Hidden entries (a segment starting with `.`) are skipped and a symlink to a file counts as the
+ * file: a Kubernetes ConfigMap volume shows each file as a symlink into a hidden `..<timestamp>`
+ * directory, and a git-sync checkout carries `.git`.
+ */
 export async function listPolicyFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && POLICY_FILE.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
+  const files: string[] = [];
+  for (const e of entries) {
+    if (!POLICY_FILE.test(e.name)) continue;
+    const file = path.join(e.parentPath, e.name);
+    if (
+      path
+        .relative(dir, file)
+        .split(path.sep)
+        .some((segment) => segment.startsWith('.'))
+    )
+      continue;
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(file).catch(() => undefined))?.isFile()))
+      files.push(file);
+  }
+  return files.sort();
 }
 
 /**

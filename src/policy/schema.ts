@@ -180,6 +180,38 @@ export const SqsFifoOrderingSettings = z
     'Queues that need strict ordering are FIFO; a standard queue cannot be converted, so it gets a ticket.',
   );
 
+const AlarmActions = z
+  .array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, 'an SNS topic ARN'))
+  .max(5)
+  .default([])
+  .describe('SNS topics notified when the alarm fires (CloudWatch allows 5).');
+const AlarmPeriod = z
+  .int()
+  .refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), '10, 30 or a multiple of 60')
+  .default(60);
+
+export const SqsDlqAlarmSettings = z
+  .strictObject({
+    threshold: z.number().min(0).default(0).describe('Alarm when the DLQ holds more than this many visible messages.'),
+    periodSeconds: AlarmPeriod,
+    evaluationPeriods: z.int().min(1).max(100).default(1),
+    alarmActions: AlarmActions,
+  })
+  .describe('The DLQ of every selected queue has a CloudWatch alarm on its visible messages: a silently filling DLQ is lost work.');
+
+export const StreamIteratorAgeAlarmSettings = z
+  .strictObject({
+    thresholdSeconds: z.int().min(1).max(604_800).default(300).describe('Alarm when the oldest unread record is older.'),
+    periodSeconds: AlarmPeriod,
+    evaluationPeriods: z.int().min(1).max(100).default(1),
+    alarmActions: AlarmActions,
+  })
+  .describe('Each function reading a Kinesis or DynamoDB stream has an alarm on its IteratorAge: a stuck shard shows there first.');
+
+export const DlqNotEmptySettings = z
+  .strictObject({})
+  .describe('Report only: a DLQ holding messages, with its count and how to redrive it.');
+
 export const RuleSettingsSchemas = {
   'sqs-dead-letter-queue': SqsDeadLetterQueueSettings,
   'sqs-dlq-retention': SqsDlqRetentionSettings,
@@ -189,6 +221,9 @@ export const RuleSettingsSchemas = {
   'esm-partial-batch-response': EsmPartialBatchResponseSettings,
   'lambda-async-invoke-config': LambdaAsyncInvokeConfigSettings,
   'idempotency-store': IdempotencyStoreSettings,
+  'sqs-dlq-alarm': SqsDlqAlarmSettings,
+  'stream-iterator-age-alarm': StreamIteratorAgeAlarmSettings,
+  'dlq-not-empty': DlqNotEmptySettings,
 } as const;
 
 export type RuleId = keyof typeof RuleSettingsSchemas;
@@ -204,6 +239,9 @@ export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
   'esm-partial-batch-response': ['lambda:function'],
   'lambda-async-invoke-config': ['lambda:function'],
   'idempotency-store': ['dynamodb:table'],
+  'sqs-dlq-alarm': ['sqs:queue'],
+  'stream-iterator-age-alarm': ['lambda:function'],
+  'dlq-not-empty': ['sqs:queue'],
 };
 
 const Rules = z
@@ -216,6 +254,9 @@ const Rules = z
     'esm-partial-batch-response': EsmPartialBatchResponseSettings.optional(),
     'lambda-async-invoke-config': LambdaAsyncInvokeConfigSettings.optional(),
     'idempotency-store': IdempotencyStoreSettings.optional(),
+    'sqs-dlq-alarm': SqsDlqAlarmSettings.optional(),
+    'stream-iterator-age-alarm': StreamIteratorAgeAlarmSettings.optional(),
+    'dlq-not-empty': DlqNotEmptySettings.optional(),
   })
   .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
     message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,
@@ -274,6 +315,9 @@ export type RuleSettings = {
   'esm-partial-batch-response': z.infer<typeof EsmPartialBatchResponseSettings>;
   'lambda-async-invoke-config': z.infer<typeof LambdaAsyncInvokeConfigSettings>;
   'idempotency-store': z.infer<typeof IdempotencyStoreSettings>;
+  'sqs-dlq-alarm': z.infer<typeof SqsDlqAlarmSettings>;
+  'stream-iterator-age-alarm': z.infer<typeof StreamIteratorAgeAlarmSettings>;
+  'dlq-not-empty': z.infer<typeof DlqNotEmptySettings>;
 };
 
 /** JSON Schema for editors (yaml-language-server) and the policy repository's CI. */

@@ -41,7 +41,29 @@ export type Action =
       readonly tableArn: string;
       readonly tableName: string;
       readonly billingMode: 'PAY_PER_REQUEST';
+    }
+  | {
+      readonly kind: 'PutMetricAlarm';
+      /** The whole alarm: PutMetricAlarm replaces every field. */
+      readonly alarm: Readonly<AlarmSpec>;
     };
+
+/** A metric alarm as edaguard writes it (the PutMetricAlarm fields it owns). */
+export interface AlarmSpec {
+  AlarmName: string;
+  AlarmDescription: string;
+  Namespace: string;
+  MetricName: string;
+  Dimensions: Array<{ Name: string; Value: string }>;
+  Statistic: 'Maximum';
+  Threshold: number;
+  Period: number;
+  EvaluationPeriods: number;
+  ComparisonOperator: 'GreaterThanThreshold';
+  TreatMissingData: 'notBreaching';
+  AlarmActions: string[];
+  Tags: Array<{ Key: string; Value: string }>;
+}
 
 export interface EventSourceMappingChanges {
   BisectBatchOnFunctionError?: boolean;

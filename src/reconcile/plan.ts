@@ -6,6 +6,8 @@ import type { Policy, PolicySet } from '../policy/model.js';
 import type { ResourceType, RuleId, RuleSettings } from '../policy/schema.js';
 import { isIgnored, policyGoverns, policySelects } from '../policy/selectors.js';
 import { type Finding, type FindingResourceType, findingKey, type Plan } from './model.js';
+import { planDlqAlarm, planIteratorAgeAlarm } from './rules/alarms.js';
+import { planDlqNotEmpty } from './rules/dlqNotEmpty.js';
 import { isBatchMapping, planPartialBatchResponse } from './rules/esmPartialBatchResponse.js';
 import { isStreamMapping, planStreamFailureHandling } from './rules/esmStreamFailureHandling.js';
 import { planIdempotencyStore } from './rules/idempotencyStore.js';
@@ -88,7 +90,7 @@ function evaluate<R extends RuleId>(
   rule: R,
   subject: { resource: string; resourceType: FindingResourceType },
   verdictFor: (settings: RuleSettings[R]) => RuleVerdict | undefined,
-): void {
+): RuleVerdict | undefined {
   const governance = resolveRule(
     selecting.filter((p) => policyGoverns(p, rule, type)),
     rule,
@@ -96,10 +98,11 @@ function evaluate<R extends RuleId>(
   if (governance.kind === 'conflict') {
     findings.push(conflictFinding(subject.resource, subject.resourceType, rule, governance.policies));
   }
-  if (governance.kind !== 'governed') return;
+  if (governance.kind !== 'governed') return undefined;
   const verdict = verdictFor(governance.settings);
   if (verdict)
     findings.push(finding(subject.resource, subject.resourceType, rule, governance.policies, verdict));
+  return verdict;
 }
 
 /** The DLQ a queue has (when it exists), or the one of ours it will adopt under its DLQ name. */
@@ -183,6 +186,13 @@ function planFunction(
       );
     }
   }
+  const alarms = inventory.alarms;
+  if (alarms && inventory.mappings.some((m) => m.functionArn === fn.arn && isStreamMapping(m))) {
+    const subject = { resource: fn.arn, resourceType: 'lambda:function' as const };
+    evaluate(findings, selecting, 'lambda:function', 'stream-iterator-age-alarm', subject, (s) =>
+      planIteratorAgeAlarm(fn, s, alarms),
+    );
+  }
   evaluate(
     findings,
     selecting,
@@ -193,18 +203,34 @@ function planFunction(
   );
 }
 
+/** A DLQ of selected queues (or a selected queue that is a DLQ), and the policies that govern it. */
+interface DlqEntry {
+  arn: string;
+  name: string;
+  /** Undefined for a DLQ this plan creates: only rules that need no facts apply to it yet. */
+  facts?: QueueFacts;
+  policies: Policy[];
+  sources: string[];
+}
+
+const DLQ_RULES = ['sqs-dlq-retention', 'sqs-dlq-alarm', 'dlq-not-empty'] as const;
+
 function planQueues(
   policySet: PolicySet,
   inventory: Inventory,
   findings: Finding[],
   selectingOf: (type: ResourceType, tags: Readonly<Record<string, string>>) => Policy[],
 ): void {
-  const retentionByDlq = new Map<string, { dlq: QueueFacts; policies: Policy[]; sources: string[] }>();
-  const governRetention = (dlq: QueueFacts, policies: readonly Policy[], source?: string) => {
-    const entry = retentionByDlq.get(dlq.arn) ?? { dlq, policies: [], sources: [] };
+  const dlqs = new Map<string, DlqEntry>();
+  const governDlq = (
+    dlq: Omit<DlqEntry, 'policies' | 'sources'>,
+    policies: readonly Policy[],
+    source?: string,
+  ) => {
+    const entry = dlqs.get(dlq.arn) ?? { ...dlq, policies: [], sources: [] };
     for (const p of policies) if (!entry.policies.includes(p)) entry.policies.push(p);
     if (source && !entry.sources.includes(source)) entry.sources.push(source);
-    retentionByDlq.set(dlq.arn, entry);
+    dlqs.set(dlq.arn, entry);
   };
 
   for (const resource of inventory.tagged) {
@@ -218,7 +244,7 @@ function planQueues(
 
     const retention = resolveRule(applicable('sqs-dlq-retention'), 'sqs-dlq-retention');
     const minRetention = retention.kind === 'governed' ? retention.settings.minSeconds : undefined;
-    evaluate(findings, selecting, 'sqs:queue', 'sqs-dead-letter-queue', subject, (s) =>
+    const dlqVerdict = evaluate(findings, selecting, 'sqs:queue', 'sqs-dead-letter-queue', subject, (s) =>
       planQueueDeadLetter(queue, s, inventory, minRetention),
     );
     if (inventory.consumers) {
@@ -231,38 +257,59 @@ function planQueues(
       planFifoOrdering(queue, s),
     );
 
-    // Retention is a rule on the DLQ: of this queue's DLQ (the one it has, or the one of ours it
-    // adopts this cycle), or of this queue if it is a DLQ.
-    const retentionPolicies = applicable('sqs-dlq-retention');
-    if (retentionPolicies.length === 0) continue;
+    // The DLQ rules govern this queue's DLQ: the one it has, the one of ours it adopts, or the one
+    // this plan creates; and this queue itself if it is a DLQ.
+    if (!DLQ_RULES.some((rule) => applicable(rule).length > 0)) continue;
     const dlqRule = resolveRule(applicable('sqs-dead-letter-queue'), 'sqs-dead-letter-queue');
-    const dlq = existingDlqOf(queue, dlqRule.kind === 'governed' ? dlqRule.settings : undefined, inventory);
-    if (dlq) governRetention(dlq, retentionPolicies, queue.arn);
-    if (inventory.deadLetterSources.has(queue.arn)) governRetention(queue, retentionPolicies);
+    const existing = existingDlqOf(
+      queue,
+      dlqRule.kind === 'governed' ? dlqRule.settings : undefined,
+      inventory,
+    );
+    const created = dlqVerdict?.actions?.find((a) => a.kind === 'CreateQueue');
+    if (existing)
+      governDlq({ arn: existing.arn, name: existing.name, facts: existing }, selecting, queue.arn);
+    else if (created?.kind === 'CreateQueue') {
+      governDlq({ arn: created.queueArn, name: created.queueName }, selecting, queue.arn);
+    }
+    if (inventory.deadLetterSources.has(queue.arn)) {
+      governDlq({ arn: queue.arn, name: queue.name, facts: queue }, selecting);
+    }
   }
 
-  for (const entry of retentionByDlq.values()) {
-    const { dlq } = entry;
+  for (const entry of dlqs.values()) {
     // Policy-set order and sorted sources: the plan must not depend on the order tags were read in.
     const policies = policySet.policies.filter((p) => entry.policies.includes(p));
-    const allSources = [
-      ...new Set([...entry.sources, ...(inventory.deadLetterSources.get(dlq.arn) ?? [])]),
+    const sources = [
+      ...new Set([...entry.sources, ...(inventory.deadLetterSources.get(entry.arn) ?? [])]),
     ].sort();
-    const subject = { resource: dlq.arn, resourceType: 'sqs:queue' as const };
-    if (isIgnored(dlq.tags)) {
-      findings.push(
-        finding(dlq.arn, 'sqs:queue', 'sqs-dlq-retention', policies, {
+    const subject = { resource: entry.arn, resourceType: 'sqs:queue' as const };
+    const facts = entry.facts;
+    if (facts && isIgnored(facts.tags)) {
+      for (const rule of DLQ_RULES) {
+        evaluate(findings, policies, 'sqs:queue', rule, subject, () => ({
           status: 'skipped',
           observed: null,
           desired: null,
           message: 'DLQ is tagged edaguard.dev/ignore=true',
-        }),
-      );
+        }));
+      }
       continue;
     }
-    evaluate(findings, policies, 'sqs:queue', 'sqs-dlq-retention', subject, (s) =>
-      planDlqRetention(dlq, s, allSources),
-    );
+    if (facts) {
+      evaluate(findings, policies, 'sqs:queue', 'sqs-dlq-retention', subject, (s) =>
+        planDlqRetention(facts, s, sources),
+      );
+      evaluate(findings, policies, 'sqs:queue', 'dlq-not-empty', subject, () =>
+        planDlqNotEmpty(facts, sources),
+      );
+    }
+    const alarms = inventory.alarms;
+    if (alarms) {
+      evaluate(findings, policies, 'sqs:queue', 'sqs-dlq-alarm', subject, (s) =>
+        planDlqAlarm(entry, s, alarms),
+      );
+    }
   }
 }
 

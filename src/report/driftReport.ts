@@ -25,6 +25,16 @@ export interface DriftSummary {
   tickets: number;
 }
 
+/**
+ * Something about the cycle as a whole that the results alone do not say: why it held back its
+ * writes (change cap), that it ran on the last valid policies, that it was stopped early.
+ */
+export interface ReportNotice {
+  code: 'change-cap-exceeded' | 'policies-invalid' | 'cycle-timeout' | 'cycle-interrupted';
+  message: string;
+  details?: unknown;
+}
+
 export interface DriftReport {
   apiVersion: typeof API_VERSION;
   kind: 'DriftReport';
@@ -36,6 +46,8 @@ export interface DriftReport {
   results: DriftResult[];
   /** AWS calls this cycle made, per service, operation and outcome. */
   awsCalls: CallRecord[];
+  /** Present only when something about the whole cycle needs saying. */
+  notices?: ReportNotice[];
 }
 
 /** A resource counts once, under the worst status of its results. */
@@ -72,6 +84,7 @@ export function buildDriftReport(input: {
   dryRun: boolean;
   results: readonly FindingResult[];
   awsCalls: CallRecord[];
+  notices?: readonly ReportNotice[];
 }): DriftReport {
   const results = input.results.map(({ finding, status, message }) => ({
     resource: finding.resource,
@@ -93,7 +106,14 @@ export function buildDriftReport(input: {
     summary: summarize(results),
     results,
     awsCalls: input.awsCalls,
+    ...(input.notices && input.notices.length > 0 ? { notices: [...input.notices] } : {}),
   };
+}
+
+/** The report with more notices (the run loop adds the ones the cycle itself cannot know). */
+export function withNotices(report: DriftReport, notices: readonly ReportNotice[]): DriftReport {
+  if (notices.length === 0) return report;
+  return { ...report, notices: [...(report.notices ?? []), ...notices] };
 }
 
 /** Exit code contract: 0 when everything is compliant or fixed, 1 when drift or failures remain. */

@@ -42,6 +42,7 @@ export function renderReportTable(report: DriftReport): string {
   const lines = [
     `${report.dryRun ? 'DRY-RUN ' : ''}Reconciled ${report.target.accountId}/${report.target.region}: ${s.resources} resource(s): ${s.compliant} compliant, ${s.fixed} fixed, ${s.drifted} drifted, ${s.failed} failed, ${s.deferred} deferred, ${s.tickets} need a ticket; ${writes} write call(s).`,
   ];
+  for (const notice of report.notices ?? []) lines.push(`NOTICE (${notice.code}): ${notice.message}`);
   const rows = report.results.filter((r) => r.status !== 'pass' && r.status !== 'skipped');
   if (rows.length > 0) {
     const table = new Table({

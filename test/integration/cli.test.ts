@@ -67,8 +67,12 @@ describe('edaguard CLI', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       valid: true,
-      policies: ['orders-functions', 'orders-idempotency', 'orders-ordering', 'orders'],
-      files: [expect.stringContaining('orders-lambda.yaml'), expect.stringContaining('orders.yaml')],
+      policies: ['orders-alarms', 'orders-functions', 'orders-idempotency', 'orders-ordering', 'orders'],
+      files: [
+        expect.stringContaining('orders-alarms.yaml'),
+        expect.stringContaining('orders-lambda.yaml'),
+        expect.stringContaining('orders.yaml'),
+      ],
     });
   });
 
@@ -100,13 +104,13 @@ describe('edaguard CLI', () => {
     const report = JSON.parse(dry.stdout);
     expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
     expect(report.summary).toEqual({
-      resources: 19,
-      compliant: 7,
-      drifted: 9,
+      resources: 22,
+      compliant: 3,
+      drifted: 15,
       fixed: 0,
       failed: 0,
       deferred: 0,
-      tickets: 3,
+      tickets: 4,
     });
     for (const r of report.results) {
       expect(Object.keys(r).sort()).toEqual([

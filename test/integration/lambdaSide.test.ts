@@ -75,6 +75,7 @@ describe('the Lambda side of the sandbox against the emulator', () => {
     expect(mappingOf('clickstream-indexer')?.FunctionResponseTypes ?? []).toEqual([]);
     const tickets = report.results.filter((r) => r.status === 'ticket');
     expect(tickets.map((t) => t.rule).sort()).toEqual([
+      'dlq-not-empty',
       'esm-partial-batch-response',
       'esm-partial-batch-response',
       'sqs-fifo-ordering',
@@ -105,7 +106,7 @@ describe('the Lambda side of the sandbox against the emulator', () => {
 
     const again = await reconcile();
     expect(again.writes).toBe(0);
-    expect(again.report.summary).toMatchObject({ drifted: 0, failed: 0, deferred: 0, tickets: 3 });
+    expect(again.report.summary).toMatchObject({ drifted: 0, failed: 0, deferred: 0, tickets: 4 });
   });
 
   it('PutFunctionEventInvokeConfig sends the whole config: an OnSuccess destination it does not own is kept', async () => {

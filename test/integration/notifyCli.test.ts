@@ -91,7 +91,7 @@ describe('reconcile with notifications', () => {
     const message = renderSlackText(slackPosts()[0]?.body as never);
     expect(message).toContain('Needs a person (1)\n• new reports sqs-dead-letter-queue');
     expect(message).toContain('https://tickets.example/T-1');
-    expect(message).toContain('Fixed this cycle (1)\n• orders sqs-dead-letter-queue');
+    expect(message).toContain('Fixed since the last report (1)\n• orders sqs-dead-letter-queue');
     expect(ticketEvents()).toEqual(['open']);
 
     // Same drift, a new process: nothing new to say, no second ticket.
@@ -109,7 +109,7 @@ describe('reconcile with notifications', () => {
     expect(ticketEvents()).toEqual(['open', 'resolve']);
     expect(slackPosts()).toHaveLength(2);
     const resolved = renderSlackText(slackPosts()[1]?.body as never);
-    expect(resolved).toContain('Fixed this cycle (1)\n• reports sqs-dead-letter-queue');
+    expect(resolved).toContain('Fixed since the last report (1)\n• reports sqs-dead-letter-queue');
 
     for (const run of [first, second, third]) {
       expectNoSecrets(JSON.stringify(run.logLines()), secrets());

@@ -115,7 +115,7 @@ describe('GitHub tickets', () => {
     expect((await t.notifier.notify(changed)).tickets).toMatchObject({ updated: 0, unchanged: 1 });
     const [patch] = server.find('PATCH', `${ISSUES}/:n`);
     expect(patch?.path).toBe(`${ISSUES}/1`);
-    expect((patch?.body as { body: string }).body).toContain('"VisibilityTimeout": 45');
+    expect((patch?.body as { body?: string } | undefined)?.body).toContain('"VisibilityTimeout": 45');
     expect(github.issues[0]?.comments).toEqual([
       expect.stringMatching(/^Still needs a person \(ticket, .*\nObserved now: `\{"VisibilityTimeout":45\}`/),
     ]);
@@ -180,6 +180,13 @@ describe('GitHub tickets', () => {
       'edaguard',
       `edaguard-${fp}`,
     ]);
+  });
+
+  it('says loudly when GitHub dropped the labels of a new issue', async () => {
+    github.control.dropLabels = true;
+    const t = testNotifier(env);
+    await t.notifier.notify(report([ticketFinding()]));
+    expect(t.logs()).toContain('GitHub dropped the labels of the new issue');
   });
 
   it('a bad token is not retried and does not leak', async () => {

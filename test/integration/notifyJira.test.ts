@@ -56,7 +56,7 @@ describe('Jira tickets', () => {
       maxResults: 100,
     });
     const [create] = server.find('POST', '/rest/api/3/issue');
-    const fields = (create?.body as { fields: Record<string, unknown> }).fields;
+    const fields = (create?.body as { fields?: Record<string, unknown> } | undefined)?.fields ?? {};
     expect(fields).toMatchObject({
       project: { key: 'OPS' },
       issuetype: { name: 'Task' },

@@ -50,7 +50,7 @@ describe('Slack notifications', () => {
       'section',
     ]);
     const text = renderSlackText(body as never);
-    expect(text).toContain('Fixed this cycle (1)\n• orders sqs-dead-letter-queue');
+    expect(text).toContain('Fixed since the last report (1)\n• orders sqs-dead-letter-queue');
     expect(text).toContain('Drift not fixed (1)\n• new shipping sqs-dead-letter-queue');
     expectNoSecrets(t.logs(), [webhookUrl, SECRET]);
     expectNoSecrets(JSON.stringify(drifted()), [webhookUrl, SECRET]);
@@ -131,6 +131,18 @@ describe('Slack notifications', () => {
     expect(t.notifier.errorCount).toBe(1);
     expect(t.logs()).toContain('"status":404');
     expectNoSecrets(t.logs(), [webhookUrl, SECRET]);
+  });
+
+  it('fixes in an undelivered message go with the next one', async () => {
+    server.script('POST', SLACK_PATH, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const t = testNotifier({ EDAGUARD_SLACK_WEBHOOK_URL: webhookUrl });
+    expect((await t.notifier.notify(report([result('orders', R, 'fixed')]))).slack).toBe('failed');
+    // Next cycle the fix reads back as pass: nothing else changed, and the fix is still news.
+    expect((await t.notifier.notify(report([result('orders', R, 'pass')]))).slack).toBe('sent');
+    expect(renderSlackText(posts().at(-1)?.body as never)).toContain(
+      'Fixed since the last report (1)\n• orders sqs-dead-letter-queue',
+    );
+    expect((await t.notifier.notify(report([result('orders', R, 'pass')]))).slack).toBe('unchanged');
   });
 
   it('a dead endpoint is retried, logged and counted; notify never throws', async () => {

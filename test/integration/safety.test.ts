@@ -103,7 +103,7 @@ describe('safety rails against the emulator', () => {
     seed = testSeeder();
     await seedSandbox(seed);
     const first = await cycle();
-    expect(first.writes).toBe(20);
+    expect(first.writes).toBe(28);
     const second = await cycle();
     expect(second.writes).toBe(0);
     expect(second.report.summary.fixed).toBe(0);
@@ -121,7 +121,7 @@ describe('safety rails against the emulator', () => {
     }
     const rest = await cycle();
     expect(rest.report.summary.deferred).toBe(0);
-    expect(limited.writes + rest.writes).toBe(20);
+    expect(limited.writes + rest.writes).toBe(28);
   });
 
   it('a failure on one resource is reported for it and the others are still fixed', async () => {

@@ -18,7 +18,7 @@ describe('the demo sandbox, end to end through the CLI', () => {
     const fixed = report.results
       .filter((r) => r.status === 'fixed')
       .map((r) => `${r.resource.split(':').pop()} ${r.rule}`);
-    expect(fixed).toHaveLength(13);
+    expect(fixed).toHaveLength(21);
     expect(fixed).toEqual(
       expect.arrayContaining([
         'invoices-dlq sqs-dlq-retention',
@@ -35,8 +35,8 @@ describe('the demo sandbox, end to end through the CLI', () => {
         .filter((r) => r.status === 'ticket')
         .map((r) => r.rule)
         .sort(),
-    ).toEqual(['esm-partial-batch-response', 'esm-partial-batch-response', 'sqs-fifo-ordering']);
-    expect(report.summary).toMatchObject({ drifted: 0, failed: 0, deferred: 0, tickets: 3 });
+    ).toEqual(['dlq-not-empty', 'esm-partial-batch-response', 'esm-partial-batch-response', 'sqs-fifo-ordering']);
+    expect(report.summary).toMatchObject({ drifted: 0, failed: 0, deferred: 0, tickets: 4 });
 
     const orders = await seed.attributes(
       sandbox.orders.replace(/^.*:/, `${process.env.AWS_ENDPOINT_URL}/123456789012/`),
@@ -51,7 +51,7 @@ describe('the demo sandbox, end to end through the CLI', () => {
     const again = JSON.parse(second.stdout) as DriftReport;
     expect(second.code).toBe(1);
     expect(again.awsCalls.filter((c) => /^(Create|Set|Tag)/.test(c.operation))).toEqual([]);
-    expect(again.summary).toMatchObject({ drifted: 0, fixed: 0, failed: 0, deferred: 0, tickets: 3 });
+    expect(again.summary).toMatchObject({ drifted: 0, fixed: 0, failed: 0, deferred: 0, tickets: 4 });
     seed.destroy();
   });
 });

@@ -33,7 +33,7 @@ export interface FakeIssue {
 export function fakeGithub(server: RecordingServer, owner = 'acme', repo = 'platform') {
   const issues: FakeIssue[] = [];
   /** Creates that store the issue and then answer 502, as a proxy timing out after GitHub wrote it. */
-  const control = { lostCreateAnswers: 0 };
+  const control = { lostCreateAnswers: 0, dropLabels: false };
   const base = `/repos/${owner}/${repo}`;
   const json = (i: FakeIssue) => ({
     id: 100_000 + i.number,
@@ -75,7 +75,8 @@ export function fakeGithub(server: RecordingServer, owner = 'acme', repo = 'plat
       number: issues.length + 1,
       title: b.title,
       body: b.body ?? '',
-      labels: b.labels ?? [],
+      // GitHub silently drops labels set by a user who may not label issues.
+      labels: control.dropLabels ? [] : (b.labels ?? []),
       state: 'open',
       comments: [],
     };

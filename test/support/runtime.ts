@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import type { RuntimeSettings } from '../../src/config/runtime.js';
 import type { ServiceSettings } from '../../src/config/service.js';
 import { Controller, type ControllerOptions, type CycleRecord } from '../../src/runtime/controller.js';
 import { recordingLogger, testClients, testSettings } from './harness.js';
+
+export { metric } from './promText.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -73,14 +76,15 @@ afterEach(async () => {
 /** An in-process controller against the emulator, stopped after the test. */
 export function testController(
   service: Partial<ServiceSettings>,
-  options: Partial<Omit<ControllerOptions, 'service'>> & { maxChangePercent?: number } = {},
+  options: Partial<Omit<ControllerOptions, 'service' | 'settings'>> & {
+    settings?: Partial<RuntimeSettings>;
+  } = {},
 ) {
   const log = recordingLogger('debug');
-  const { maxChangePercent, ...rest } = options;
-  const settings = testSettings(maxChangePercent !== undefined ? { maxChangePercent } : {});
+  const { settings, ...rest } = options;
   const controller = new Controller({
     service: testService(service),
-    settings,
+    settings: testSettings(settings),
     logger: log.logger,
     aws: testClients(),
     stateAws: testClients(),
@@ -121,20 +125,6 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-/** One sample of a Prometheus text exposition, e.g. metric(text, 'edaguard_cycles_total', {outcome: 'success'}). */
-export function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
-  }
-  return undefined;
 }
 
 export async function scrape(baseUrl: string): Promise<string> {

@@ -3,6 +3,7 @@
  * situation the SQS rules must handle.
  */
 import { fileURLToPath } from 'node:url';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { redrive, type Seeder } from './seed.js';
 
 /** The demo's policy directory: the foundation issue's example policy, verbatim. */
@@ -38,6 +39,8 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
   const payments = await seed.queue('payments.fifo', { tags: team });
   // shipping: DLQ wired, but maxReceiveCount 50 (a poison message is retried 50 times).
   const shippingDlq = await seed.queue('shipping-dlq', { attributes: { MessageRetentionPeriod: '1209600' } });
+  // Three orders that failed processing wait in shipping's DLQ: dlq-not-empty reports them.
+  await seed.sendMessages(shippingDlq.url, 3);
   const shipping = await seed.queue('shipping', {
     attributes: { RedrivePolicy: redrive(shippingDlq.arn, 50) },
     tags: team,
@@ -59,6 +62,21 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
     attributes: { RedrivePolicy: redrive(auditDlq.arn, 3), VisibilityTimeout: '60' },
     tags: team,
   });
+  // An alarm on audit-events-dlq that someone raised to 10 messages: edaguard puts it back to 0.
+  await seed.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'edaguard-dlq-depth-audit-events-dlq',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'audit-events-dlq' }],
+      Statistic: 'Maximum',
+      Threshold: 10,
+      Period: 60,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    }),
+  );
   // Ignored, excluded and untagged queues: drifted, and none of edaguard's business.
   const legacy = await seed.queue('legacy-import', { tags: { ...team, 'edaguard.dev/ignore': 'true' } });
   const ordersDev = await seed.queue('orders-dev', { tags: { ...team, stage: 'dev' } });

@@ -1,4 +1,5 @@
 /** Seeding helpers: put resources into the emulator through the real SDK, as a user would. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
@@ -8,6 +9,7 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   type QueueAttributeName,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -17,6 +19,7 @@ export interface Seeder {
   readonly lambda: LambdaClient;
   readonly iam: IAMClient;
   readonly dynamodb: DynamoDBClient;
+  readonly cloudwatch: CloudWatchClient;
   queue(
     name: string,
     options?: { attributes?: Record<string, string>; tags?: Record<string, string> },
@@ -37,6 +40,7 @@ export interface Seeder {
   ): Promise<{ tableArn: string; streamArn?: string }>;
   /** An SNS topic that invokes the function asynchronously. */
   snsToLambda(topicName: string, functionArn: string): Promise<string>;
+  sendMessages(queueUrl: string, count: number): Promise<void>;
   attributes(queueUrl: string, names?: string[]): Promise<Record<string, string>>;
   destroy(): void;
 }
@@ -62,6 +66,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
   const kinesis = new KinesisClient(common);
   const dynamodb = new DynamoDBClient(common);
   const sns = new SNSClient(common);
+  const cloudwatch = new CloudWatchClient(common);
   let roleArn: Promise<string> | undefined;
   const role = () => {
     roleArn ??= (async () => {
@@ -90,6 +95,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
     lambda,
     iam,
     dynamodb,
+    cloudwatch,
     async queue(name, options = {}) {
       const attributes = { ...(options.attributes ?? {}) };
       if (name.endsWith('.fifo')) attributes.FifoQueue = 'true';
@@ -174,6 +180,11 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       );
       return topic.TopicArn as string;
     },
+    async sendMessages(queueUrl, count) {
+      for (let i = 0; i < count; i++) {
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ orderId: i }) }));
+      }
+    },
     async attributes(queueUrl, names = ['All']) {
       const out = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: names as QueueAttributeName[] }),
@@ -187,6 +198,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       kinesis.destroy();
       dynamodb.destroy();
       sns.destroy();
+      cloudwatch.destroy();
     },
   };
 }

@@ -4,10 +4,10 @@
  */
 import { sqsQueueArn } from '../../src/aws/arn.js';
 import type {
-  QueueNameCandidate,
   Inventory,
   QueueConsumer,
   QueueFacts,
+  QueueNameCandidate,
   ReadError,
   TaggedResource,
   Target,

@@ -24,6 +24,8 @@ const IAM_ACTION_OF: Record<string, string> = {
 const ALSO_NEEDS: Record<string, string[]> = {
   // CreateQueue with tags also needs sqs:TagQueue.
   'sqs:CreateQueue': ['sqs:TagQueue'],
+  // PutMetricAlarm with tags also needs cloudwatch:TagResource.
+  'cloudwatch:PutMetricAlarm': ['cloudwatch:TagResource'],
 };
 
 function sourceFiles(dir: string): string[] {

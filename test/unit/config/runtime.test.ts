@@ -8,6 +8,7 @@ const DEFAULTS = {
   connectionTimeoutMs: 3000,
   requestTimeoutMs: 15000,
   maxChanges: 200,
+  maxChangePercent: 100,
   lambdaRequestsPerSecond: 10,
   readConcurrency: 8,
   applyConcurrency: 4,

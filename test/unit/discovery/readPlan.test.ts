@@ -17,6 +17,7 @@ describe('planReads', () => {
       needsMappings: false,
       needsFunctions: false,
       needsAsyncInvokers: false,
+      needsAlarms: false,
       dlqSuffixes: [],
     });
   });

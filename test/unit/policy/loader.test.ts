@@ -11,7 +11,7 @@ const EXAMPLE_FILE = fileURLToPath(
   new URL('../../../examples/sandbox/policies/orders.yaml', import.meta.url),
 );
 const KNOWN_RULES =
-  'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout, sqs-fifo-ordering, esm-stream-failure-handling, esm-partial-batch-response, lambda-async-invoke-config, idempotency-store';
+  'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout, sqs-fifo-ordering, esm-stream-failure-handling, esm-partial-batch-response, lambda-async-invoke-config, idempotency-store, sqs-dlq-alarm, stream-iterator-age-alarm, dlq-not-empty';
 
 /** YAML from lines, so that line numbers in the tables can be read off the array index + 1. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -213,9 +213,9 @@ describe('parsePolicySources: each invalid input gives one located issue', () =>
     },
     {
       name: 'unknown rule id',
-      text: withLine(10, '      maxReceiveCount: { min: 3, max: 5, default: 3 }', '    sqs-dlq-alarm: {}'),
-      issue: { line: 11, column: 5, path: 'spec.rules.sqs-dlq-alarm' },
-      message: new RegExp(`^unknown rule "sqs-dlq-alarm" \\(known rules: ${KNOWN_RULES}\\)$`),
+      text: withLine(10, '      maxReceiveCount: { min: 3, max: 5, default: 3 }', '    sqs-dlq-alarms: {}'),
+      issue: { line: 11, column: 5, path: 'spec.rules.sqs-dlq-alarms' },
+      message: new RegExp(`^unknown rule "sqs-dlq-alarms" \\(known rules: ${KNOWN_RULES}\\)$`),
     },
     {
       name: 'wrong type (string for an integer)',

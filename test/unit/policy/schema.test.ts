@@ -42,6 +42,9 @@ describe('rule registry', () => {
       'esm-partial-batch-response',
       'lambda-async-invoke-config',
       'idempotency-store',
+      'sqs-dlq-alarm',
+      'stream-iterator-age-alarm',
+      'dlq-not-empty',
     ]);
     for (const id of RULE_IDS) {
       expect(RuleSettingsSchemas[id]).toBeDefined();

@@ -1,0 +1,41 @@
+import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { ALARM_PREFIX, type AlarmFacts } from './inventory.js';
+
+export function toAlarmFacts(alarm: MetricAlarm): AlarmFacts | undefined {
+  if (!alarm.AlarmName) return undefined;
+  return {
+    name: alarm.AlarmName,
+    namespace: alarm.Namespace ?? '',
+    metricName: alarm.MetricName ?? '',
+    dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? ''])),
+    statistic: alarm.Statistic ?? '',
+    threshold: alarm.Threshold ?? Number.NaN,
+    periodSeconds: alarm.Period ?? 0,
+    evaluationPeriods: alarm.EvaluationPeriods ?? 0,
+    comparisonOperator: alarm.ComparisonOperator ?? '',
+    treatMissingData: alarm.TreatMissingData ?? 'missing',
+    alarmActions: [...(alarm.AlarmActions ?? [])].sort(),
+  };
+}
+
+/** Every edaguard alarm: DescribeAlarms by name prefix, 100 per page. */
+export async function readEdaguardAlarms(cloudwatch: CloudWatchClient): Promise<Map<string, AlarmFacts>> {
+  const alarms = new Map<string, AlarmFacts>();
+  let token: string | undefined;
+  do {
+    const page = await cloudwatch.send(
+      new DescribeAlarmsCommand({
+        AlarmNamePrefix: ALARM_PREFIX,
+        AlarmTypes: ['MetricAlarm'],
+        MaxRecords: 100,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    for (const alarm of page.MetricAlarms ?? []) {
+      const facts = toAlarmFacts(alarm);
+      if (facts) alarms.set(facts.name, facts);
+    }
+    token = page.NextToken || undefined;
+  } while (token);
+  return alarms;
+}

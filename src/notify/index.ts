@@ -1,0 +1,237 @@
+/**
+ * The notifier: after a cycle, tickets first (so that the Slack message can link them), then
+ * Slack when something changed since the last report. Consumes a DriftReport; never edits a plan,
+ * never throws, never stops reconciling: every failure is logged and counted in the outcome.
+ *
+ *   const notifier = createNotifierFromEnv(process.env, logger); // undefined: nothing configured
+ *   const outcome = await notifier?.notify(report);
+ */
+import type { Logger } from 'pino';
+import type { DriftReport, DriftResult } from '../report/driftReport.js';
+import { type NotifyConfig, resolveNotifyConfig, secretsOf } from './config.js';
+import { createScrubber, errorFacts, type Scrub } from './redact.js';
+import { diffReports, type ReportChanges, type ReportState, reportState, targetKey } from './reportDigest.js';
+import { type RetryPolicy, retryPolicy } from './retry.js';
+import { buildSlackMessage } from './slackMessage.js';
+import { createSlackNotifier, type SlackNotifier } from './slackNotifier.js';
+import { fileStateStore, memoryStateStore, type StateStore } from './stateStore.js';
+import { createGithubSink } from './tickets/githubSink.js';
+import { createJiraSink } from './tickets/jiraSink.js';
+import { reconcileTickets, type TicketOutcome } from './tickets/reconcileTickets.js';
+import type { TicketRef, TicketSink } from './tickets/sink.js';
+import { createWebhookSink } from './tickets/webhookSink.js';
+
+export type { NotifyConfig } from './config.js';
+export type { TicketSink } from './tickets/sink.js';
+
+export interface NotifyOutcome {
+  /** sent; unchanged (same open items as the last report: not posted); failed; disabled (no Slack). */
+  readonly slack: 'sent' | 'unchanged' | 'failed' | 'disabled';
+  /** Undefined when no ticket sink is configured. */
+  readonly tickets?: Omit<TicketOutcome, 'links'>;
+  /** Failures in this call: a Slack post, a ticket operation, a state write. */
+  readonly errors: number;
+}
+
+export interface Notifier {
+  notify(report: DriftReport): Promise<NotifyOutcome>;
+  /** Failures since the notifier was created (for metrics). */
+  readonly errorCount: number;
+}
+
+export interface NotifierParts {
+  slack?: SlackNotifier;
+  tickets?: TicketSink;
+  state: StateStore;
+  logger: Logger;
+  scrub?: Scrub;
+  /** Ticket writes per cycle (default 30). */
+  maxTicketOpsPerCycle?: number;
+  /** Items per Slack section before "…and N more" (default 10). */
+  maxItems?: number;
+}
+
+const toStored = (s: ReportState) => ({
+  digest: s.digest,
+  keys: [...s.keys],
+  ...(s.notices ? { notices: [...s.notices] } : {}),
+});
+
+/** Adds the fixes of an undelivered message to this one's (a fix is news once, but it must arrive). */
+function withUndelivered(
+  changes: ReportChanges,
+  undelivered: readonly DriftResult[] | undefined,
+): ReportChanges {
+  if (!undelivered || undelivered.length === 0) return changes;
+  const pair = (r: DriftResult) => `${r.resource}\t${r.rule}`;
+  const now = new Set(changes.fixed.map(pair));
+  const carried = undelivered.filter((r) => !now.has(pair(r)));
+  return { ...changes, fixed: [...changes.fixed, ...carried], changed: true };
+}
+
+export function createNotifier(parts: NotifierParts): Notifier {
+  const log = parts.logger.child({ component: 'notify' });
+  const scrub = parts.scrub ?? createScrubber([]);
+  let errorCount = 0;
+  // One notification at a time: the state read at the start of one must include the previous one's write.
+  let queue: Promise<unknown> = Promise.resolve();
+  // Fixes in a Slack message that was not delivered: they go with the next one (per target, in memory).
+  const undeliveredFixes = new Map<string, readonly DriftResult[]>();
+
+  async function run(report: DriftReport): Promise<NotifyOutcome> {
+    let errors = 0;
+    let links: ReadonlyMap<string, TicketRef> = new Map();
+    let tickets: NotifyOutcome['tickets'];
+    if (parts.tickets) {
+      const { links: ticketLinks, ...counts } = await reconcileTickets(report, parts.tickets, {
+        maxOps: parts.maxTicketOpsPerCycle ?? 30,
+        logger: log,
+        scrub,
+      });
+      links = ticketLinks;
+      tickets = counts;
+      errors += counts.failed;
+    }
+
+    let slack: NotifyOutcome['slack'] = 'disabled';
+    if (parts.slack) {
+      const state = await parts.state.load();
+      const key = targetKey(report.target);
+      const changes = withUndelivered(diffReports(state.slack[key], report), undeliveredFixes.get(key));
+      if (!changes.changed) {
+        slack = 'unchanged';
+        log.debug({ target: key }, 'nothing changed since the last report; not posted to Slack');
+      } else {
+        const payload = buildSlackMessage({
+          report,
+          changes,
+          ticketLinks: links,
+          ...(parts.maxItems ? { maxItems: parts.maxItems } : {}),
+        });
+        const posted = await parts.slack.post(payload);
+        if (posted.ok) {
+          slack = 'sent';
+          undeliveredFixes.delete(key);
+          // Only a delivered report becomes "the last report": after a failure the same changes go next time.
+          const latest = await parts.state.load();
+          const saved = await parts.state.save({
+            ...latest,
+            slack: { ...latest.slack, [key]: toStored(reportState(report)) },
+          });
+          if (!saved) errors += 1;
+        } else {
+          slack = 'failed';
+          undeliveredFixes.set(key, changes.fixed);
+          errors += 1;
+        }
+      }
+    }
+    errorCount += errors;
+    return { slack, ...(tickets ? { tickets } : {}), errors };
+  }
+
+  return {
+    get errorCount() {
+      return errorCount;
+    },
+    notify(report) {
+      const next = queue.then(
+        () => run(report),
+        () => run(report),
+      );
+      const safe = next.catch((error: unknown): NotifyOutcome => {
+        // Nothing above should throw; if something does, reconciling still goes on.
+        errorCount += 1;
+        log.error({ error: errorFacts(error, scrub) }, 'notification failed');
+        return { slack: 'failed', errors: 1 };
+      });
+      queue = safe;
+      return safe;
+    },
+  };
+}
+
+export interface NotifierOverrides {
+  /** Retry timing (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+  fetch?: typeof fetch;
+  /** Replaces the configured ticket sink (the demo's dry-run sink). */
+  tickets?: TicketSink;
+  state?: StateStore;
+}
+
+export function createNotifierFromConfig(
+  config: NotifyConfig,
+  logger: Logger,
+  overrides: NotifierOverrides = {},
+): Notifier {
+  const scrub = createScrubber(secretsOf(config));
+  const retry = retryPolicy({ attempts: config.attempts, ...overrides.retry });
+  const state =
+    overrides.state ?? (config.stateFile ? fileStateStore(config.stateFile, logger) : memoryStateStore());
+  const common = { timeoutMs: config.timeoutMs, retry, logger, scrub };
+  const slack = config.slack
+    ? createSlackNotifier({
+        ...common,
+        webhookUrl: config.slack.webhookUrl,
+        ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+      })
+    : undefined;
+  const t = config.tickets;
+  const tickets =
+    overrides.tickets ??
+    (t?.kind === 'github'
+      ? createGithubSink({ ...common, token: t.token, owner: t.owner, repo: t.repo, apiUrl: t.apiUrl })
+      : t?.kind === 'jira'
+        ? createJiraSink({
+            ...common,
+            host: t.host,
+            email: t.email,
+            apiToken: t.apiToken,
+            project: t.project,
+            issueType: t.issueType,
+            ...(t.doneTransition ? { doneTransition: t.doneTransition } : {}),
+          })
+        : t?.kind === 'webhook'
+          ? createWebhookSink({
+              ...common,
+              url: t.url,
+              state,
+              ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+            })
+          : undefined);
+  return createNotifier({
+    ...(slack ? { slack } : {}),
+    ...(tickets ? { tickets } : {}),
+    state,
+    logger,
+    scrub,
+    maxTicketOpsPerCycle: config.maxTicketOpsPerCycle,
+  });
+}
+
+/**
+ * The notifier the environment configures (see README, "Notifications"), or undefined when it
+ * configures none. Throws `ConfigError` for an invalid configuration (exit code 2), before any
+ * cycle runs; the error names settings, never their secret values.
+ */
+export function createNotifierFromEnv(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  overrides: NotifierOverrides = {},
+): Notifier | undefined {
+  const config = resolveNotifyConfig(env);
+  if (!config) return undefined;
+  const t = config.tickets;
+  logger.info(
+    {
+      slack: config.slack !== undefined,
+      tickets: t?.kind ?? 'none',
+      ...(t?.kind === 'github' ? { repo: `${t.owner}/${t.repo}` } : {}),
+      ...(t?.kind === 'jira' ? { project: t.project } : {}),
+      stateFile: config.stateFile !== undefined,
+    },
+    'notifications configured',
+  );
+  return createNotifierFromConfig(config, logger, overrides);
+}

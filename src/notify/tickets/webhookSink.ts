@@ -1,0 +1,149 @@
+/**
+ * A generic JSON webhook: `POST` `{ source, event: open|update|resolve, fingerprint, ticket,
+ * comment }` for whatever files the ticket on the other side. The receiver cannot be queried, so
+ * edaguard keeps its own list of open tickets (in the notification state: memory, plus the state
+ * file when configured). Each event carries an `Idempotency-Key` the receiver can dedupe on.
+ */
+import type { Logger } from 'pino';
+import { errorFacts, type Scrub } from '../redact.js';
+import { httpVerdict, type RetryPolicy, withRetry } from '../retry.js';
+import type { StateStore } from '../stateStore.js';
+import type { TicketRef, TicketSink } from './sink.js';
+import { type TicketContent, type TicketResolution, updateComment } from './ticketContent.js';
+
+export interface WebhookSinkOptions {
+  url: string;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  state: StateStore;
+  logger: Logger;
+  scrub: Scrub;
+  fetch?: typeof fetch;
+}
+
+export type WebhookEvent = 'open' | 'update' | 'resolve';
+
+export class WebhookHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+  ) {
+    super(`ticket webhook answered ${status}`);
+    this.name = 'WebhookHttpError';
+  }
+}
+
+export function ticketPayload(content: TicketContent) {
+  const f = content.facts;
+  return {
+    title: content.title,
+    body: content.body,
+    labels: content.labels,
+    stateHash: content.stateHash,
+    resource: f.resource,
+    resourceType: f.resourceType,
+    rule: f.rule,
+    policy: f.policy,
+    status: f.status,
+    target: f.target,
+    whatIsWrong: f.whatIsWrong,
+    whyItMatters: f.whyItMatters,
+    whatToDo: f.whatToDo,
+    observed: f.observed ?? null,
+    desired: f.desired ?? null,
+    reportedAt: f.reportedAt,
+  };
+}
+
+export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
+  const log = options.logger.child({ sink: 'webhook' });
+  const doFetch = options.fetch ?? fetch;
+
+  async function post(event: WebhookEvent, fingerprint: string, key: string, body: Record<string, unknown>) {
+    return withRetry(
+      async () => {
+        const res = await doFetch(options.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'edaguard',
+            'idempotency-key': `${fingerprint}-${event}-${key}`,
+          },
+          body: JSON.stringify({ source: 'edaguard', event, fingerprint, ...body }),
+          redirect: 'error',
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new WebhookHttpError(res.status, res.headers.get('retry-after'));
+        try {
+          return JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      },
+      (error) =>
+        error instanceof WebhookHttpError
+          ? httpVerdict(error.status, error.retryAfter)
+          : httpVerdict(undefined),
+      options.retry,
+      ({ attempt, delayMs, error }) =>
+        log.warn(
+          { event, attempt, delayMs, error: errorFacts(error, options.scrub) },
+          'ticket webhook failed; retrying',
+        ),
+    );
+  }
+
+  async function remember(ref: TicketRef | undefined, fingerprint: string) {
+    const state = await options.state.load();
+    const tickets = { ...state.tickets };
+    if (ref) tickets[fingerprint] = { ...ref };
+    else delete tickets[fingerprint];
+    await options.state.save({ ...state, tickets });
+  }
+
+  return {
+    kind: 'webhook',
+
+    async listOpen() {
+      return Object.values((await options.state.load()).tickets);
+    },
+
+    async open(content: TicketContent) {
+      const answer = await post('open', content.fingerprint, content.stateHash, {
+        ticket: ticketPayload(content),
+      });
+      const ref: TicketRef = {
+        fingerprint: content.fingerprint,
+        id:
+          typeof answer.id === 'string' || typeof answer.id === 'number'
+            ? String(answer.id)
+            : content.fingerprint,
+        ...(typeof answer.url === 'string' ? { url: answer.url } : {}),
+        stateHash: content.stateHash,
+      };
+      await remember(ref, content.fingerprint);
+      return ref;
+    },
+
+    async update(ref: TicketRef, content: TicketContent) {
+      await post('update', ref.fingerprint, content.stateHash, {
+        ticketId: ref.id,
+        ticket: ticketPayload(content),
+        comment: updateComment(content),
+      });
+      const next = { ...ref, stateHash: content.stateHash };
+      await remember(next, ref.fingerprint);
+      return next;
+    },
+
+    async resolve(ref: TicketRef, resolution: TicketResolution) {
+      await post('resolve', ref.fingerprint, resolution.reason, {
+        ticketId: ref.id,
+        resolution: resolution.reason,
+        comment: resolution.comment,
+      });
+      await remember(undefined, ref.fingerprint);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+
+export interface Probe {
+  ok: boolean;
+  /** Shown as JSON: what was checked and why it fails. */
+  details: Record<string, unknown>;
+}
+
+/** What the server asks the controller; it owns no state of its own. */
+export interface HealthSource {
+  liveness(): Probe;
+  readiness(): Probe;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const ROUTES = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
+
+/**
+ * One small node:http server for the orchestrator and Prometheus: GET (or HEAD) /healthz,
+ * /readyz and /metrics. Nothing else is served; nothing it answers changes state.
+ */
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  health: HealthSource;
+  logger: Logger;
+}): Promise<HttpServer> {
+  const log = options.logger.child({ component: 'http' });
+  const send = (res: ServerResponse, req: IncomingMessage, status: number, type: string, body: string) => {
+    res.writeHead(status, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const json = (res: ServerResponse, req: IncomingMessage, status: number, value: unknown) =>
+    send(res, req, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
+
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    try {
+      if (!Object.values(ROUTES).includes(path as (typeof ROUTES)[keyof typeof ROUTES])) {
+        json(res, req, 404, { error: 'not found', paths: Object.values(ROUTES) });
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        json(res, req, 405, { error: 'method not allowed' });
+        return;
+      }
+      if (path === ROUTES.metrics) {
+        const { contentType, body } = await options.health.metrics();
+        send(res, req, 200, contentType, body);
+        return;
+      }
+      const probe = path === ROUTES.health ? options.health.liveness() : options.health.readiness();
+      json(res, req, probe.ok ? 200 : 503, { status: probe.ok ? 'ok' : 'failing', ...probe.details });
+    } catch (error) {
+      log.error({ err: error, path }, 'health endpoint failed');
+      if (!res.headersSent) json(res, req, 500, { error: 'internal error' });
+      else res.destroy();
+    }
+  });
+  // Probes are tiny: a slow or idle client must not hold a socket for long.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+  log.info({ host: options.host, port: address.port, url }, 'http server listening');
+  return {
+    port: address.port,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // A scrape in progress gets a moment to finish, then the socket goes.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      }),
+  };
+}

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type CallCounter, isWriteOperation } from '../aws/callCounter.js';
+import type { DriftReport } from '../report/driftReport.js';
+
+export type CycleOutcome = 'success' | 'failed' | 'timeout' | 'interrupted';
+export type TickSkipReason = 'overlap' | 'not-leader' | 'no-valid-policies' | 'shutting-down';
+
+/**
+ * The controller's Prometheus metrics, in a registry of its own (two controllers in one process,
+ * as in the tests, never share counters). Names are documented in the README.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly cycleDuration: Histogram<'outcome'>;
+  readonly cycles: Counter<'outcome'>;
+  readonly lastSuccess: Gauge;
+  readonly cycleInProgress: Gauge;
+  readonly ticksSkipped: Counter<'reason'>;
+  readonly findings: Gauge<'rule' | 'status'>;
+  readonly writes: Counter<'action' | 'outcome'>;
+  readonly awsCalls: Counter<'service' | 'operation' | 'outcome'>;
+  readonly notificationErrors: Counter<'sink'>;
+  readonly leader: Gauge;
+  readonly leaderTransitions: Counter<'to'>;
+  readonly policyReloadErrors: Counter;
+  readonly policiesValid: Gauge;
+  readonly policiesLoaded: Gauge;
+  readonly changeCapExceeded: Counter;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.cycleDuration = new Histogram({
+      name: 'edaguard_cycle_duration_seconds',
+      help: 'Duration of reconcile cycles, by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.cycles = new Counter({
+      name: 'edaguard_cycles_total',
+      help: 'Reconcile cycles, by outcome (success, failed, timeout, interrupted).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: 'edaguard_last_successful_cycle_timestamp_seconds',
+      help: 'Unix time at which the last successful cycle finished (0: none yet).',
+      registers,
+    });
+    this.cycleInProgress = new Gauge({
+      name: 'edaguard_cycle_in_progress',
+      help: '1 while a cycle runs.',
+      registers,
+    });
+    this.ticksSkipped = new Counter({
+      name: 'edaguard_ticks_skipped_total',
+      help: 'Scheduled ticks that started no cycle, by reason (overlap: a cycle was still running).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.findings = new Gauge({
+      name: 'edaguard_findings',
+      help: 'Results of the last completed cycle, by rule and status.',
+      labelNames: ['rule', 'status'],
+      registers,
+    });
+    this.writes = new Counter({
+      name: 'edaguard_writes_total',
+      help: 'AWS write calls made by cycles, by action and outcome.',
+      labelNames: ['action', 'outcome'],
+      registers,
+    });
+    this.awsCalls = new Counter({
+      name: 'edaguard_aws_calls_total',
+      help: 'AWS API calls (one per command, retries included), by service, operation and outcome.',
+      labelNames: ['service', 'operation', 'outcome'],
+      registers,
+    });
+    this.notificationErrors = new Counter({
+      name: 'edaguard_notification_errors_total',
+      help: 'Notifications that could not be delivered, by sink.',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'edaguard_leader',
+      help: '1 when this replica holds the lease and may write; 0 when it is a follower.',
+      registers,
+    });
+    this.leaderTransitions = new Counter({
+      name: 'edaguard_leader_transitions_total',
+      help: 'Changes of leadership of this replica, by new role.',
+      labelNames: ['to'],
+      registers,
+    });
+    this.policyReloadErrors = new Counter({
+      name: 'edaguard_policy_reload_errors_total',
+      help: 'Policy reads that found invalid policies (the last valid set stayed in force).',
+      registers,
+    });
+    this.policiesValid = new Gauge({
+      name: 'edaguard_policies_valid',
+      help: '1 when the policy directory was valid when last read; 0 when the last valid set is in force instead.',
+      registers,
+    });
+    this.policiesLoaded = new Gauge({
+      name: 'edaguard_policies_loaded',
+      help: 'Policies in force (0 until a valid set has been read).',
+      registers,
+    });
+    this.changeCapExceeded = new Counter({
+      name: 'edaguard_change_cap_exceeded_total',
+      help: 'Cycles whose writes were held back because the plan exceeded --max-change-percent.',
+      registers,
+    });
+    new Gauge({
+      name: 'edaguard_build_info',
+      help: 'Always 1; the version label says which edaguard runs.',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: packageVersion() }, 1);
+    this.lastSuccess.set(0);
+    this.cycleInProgress.set(0);
+    this.leader.set(0);
+    this.policiesValid.set(0);
+    this.policiesLoaded.set(0);
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Feeds every AWS call the counter sees into the calls (and, for cycle clients, writes) metrics. */
+  observeCalls(counter: CallCounter, options: { countWrites: boolean }): void {
+    counter.onCall(({ service, operation, outcome }) => {
+      this.awsCalls.inc({ service, operation, outcome });
+      if (options.countWrites && isWriteOperation(operation)) this.writes.inc({ action: operation, outcome });
+    });
+  }
+
+  /** The last completed cycle's results replace the previous cycle's in `edaguard_findings`. */
+  recordReport(report: DriftReport): void {
+    const counts = new Map<string, { rule: string; status: string; n: number }>();
+    for (const r of report.results) {
+      const key = `${r.rule}\u0000${r.status}`;
+      const entry = counts.get(key) ?? { rule: r.rule, status: r.status, n: 0 };
+      entry.n += 1;
+      counts.set(key, entry);
+    }
+    this.findings.reset();
+    for (const { rule, status, n } of counts.values()) this.findings.set({ rule, status }, n);
+    if (report.notices?.some((n) => n.code === 'change-cap-exceeded')) this.changeCapExceeded.inc();
+  }
+
+  recordCycle(outcome: CycleOutcome, seconds: number, finishedAt: Date): void {
+    this.cycles.inc({ outcome });
+    this.cycleDuration.observe({ outcome }, seconds);
+    if (outcome === 'success') this.lastSuccess.set(finishedAt.getTime() / 1000);
+  }
+
+  setLeader(isLeader: boolean): void {
+    this.leader.set(isLeader ? 1 : 0);
+    this.leaderTransitions.inc({ to: isLeader ? 'leader' : 'follower' });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+function packageVersion(): string {
+  try {
+    // src/runtime/ and dist/runtime/ are both two levels below package.json.
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
