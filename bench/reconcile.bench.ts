@@ -473,6 +473,10 @@ interface Expected {
   putInvokeConfigs: number;
   /** On-failure queues edaguard creates (one per function, shared by its mappings and async config). */
   failureQueues: number;
+  /** Whether the policies have stream-iterator-age-alarm (edaguard then reads its alarms by prefix). */
+  alarmRule: boolean;
+  /** IteratorAge alarms edaguard puts: one per selected function reading a stream. */
+  iteratorAlarms: number;
   /** Batch mappings of functions that did not opt in, lacking ReportBatchItemFailures: tickets. */
   ticketMappings: number;
   /** Writes to converge: edaguard's design, and the least possible (one update per mapping). */
@@ -484,7 +488,7 @@ interface Expected {
   managedTagCountsAfter: number[];
 }
 
-function expectedFor(account: Account): Expected {
+function expectedFor(account: Account, rules: { iteratorAgeAlarm: boolean }): Expected {
   let createDlq = 0;
   let setQueueAttributes = 0;
   const referenced = new Set<string>();
@@ -537,6 +541,7 @@ function expectedFor(account: Account): Expected {
 
   const sqsWrites = createDlq + setQueueAttributes;
   const lambdaSideQueues = failureQueues;
+  const iteratorAlarms = rules.iteratorAgeAlarm ? new Set(account.streams.map((s) => s.fn)).size : 0;
   return {
     createDlq,
     setQueueAttributes,
@@ -559,9 +564,11 @@ function expectedFor(account: Account): Expected {
     mappingsUpdatedTwice,
     putInvokeConfigs,
     failureQueues,
+    alarmRule: rules.iteratorAgeAlarm,
+    iteratorAlarms,
     ticketMappings,
-    writes: sqsWrites + lambdaSideQueues + mappingUpdates + putInvokeConfigs,
-    minWrites: sqsWrites + lambdaSideQueues + mappingsToUpdate + putInvokeConfigs,
+    writes: sqsWrites + lambdaSideQueues + mappingUpdates + putInvokeConfigs + iteratorAlarms,
+    minWrites: sqsWrites + lambdaSideQueues + mappingsToUpdate + putInvokeConfigs + iteratorAlarms,
     selectorTagCounts: account.selected.map((q) => Object.keys(q.tags).length),
     functionTagCounts: account.functions.map((f) => Object.keys(f.tags).length),
     // edaguard tags each DLQ it creates with managed-by and dlq-for, each on-failure queue with
@@ -729,8 +736,27 @@ async function seedAccount(seeder: Seeder, extra: ExtraClients, account: Account
   ]);
 }
 
-/** The bench's expectations are derived from these settings: stop if the example policy changed. */
+/** Rules whose calls the bench models; a policy with another rule would make its expectations wrong. */
+const MODELED_RULES = new Set([
+  'sqs-dead-letter-queue',
+  'sqs-dlq-retention',
+  'sqs-visibility-timeout',
+  'sqs-fifo-ordering',
+  'esm-stream-failure-handling',
+  'esm-partial-batch-response',
+  'lambda-async-invoke-config',
+  'idempotency-store',
+  'stream-iterator-age-alarm',
+]);
+
+/** The bench's expectations are derived from these settings: stop if the example policies changed. */
 function checkLambdaPolicy(policySet: PolicySet): void {
+  for (const policy of policySet.policies) {
+    for (const [id, settings] of Object.entries(policy.rules)) {
+      if (settings !== undefined && !MODELED_RULES.has(id))
+        throw new Error(`policy ${policy.name} has rule ${id}, which the bench does not model: extend it`);
+    }
+  }
   const rule = <
     R extends 'esm-stream-failure-handling' | 'esm-partial-batch-response' | 'lambda-async-invoke-config',
   >(
@@ -1055,6 +1081,7 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
   const w = model.writes;
   const sqsWrites = w ? e.createDlq + e.setQueueAttributes : 0;
   const failureQueues = w ? e.failureQueues : 0;
+  const existingAlarms = model.converged ? e.iteratorAlarms : 0;
 
   const selectorMoto = motoGetResourcesPages(e.selectorTagCounts);
   const selectorAws = pages(e.selected, PAGE.getResources);
@@ -1183,6 +1210,15 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
       note: `one per bucket (${e.buckets}).`,
     },
     {
+      operation: 'CloudWatch.DescribeAlarms',
+      minimum: e.alarmRule ? pages(existingAlarms, 100) : 0,
+      expected: e.alarmRule ? 1 + (w ? e.iteratorAlarms : 0) : 0,
+      expectedOnAws: e.alarmRule ? pages(existingAlarms, 100) + (w ? e.iteratorAlarms : 0) : 0,
+      note:
+        `minimum ⌈${existingAlarms} alarms/100⌉ = ${pages(existingAlarms, 100)} page(s) of edaguard's alarms (by name prefix); moto does not page.` +
+        (w ? ` Beyond the minimum: one read-back after each PutMetricAlarm (${e.iteratorAlarms}).` : ''),
+    },
+    {
       operation: 'SQS.CreateQueue',
       minimum: w ? e.createDlq + e.failureQueues : 0,
       expected: w ? e.createDlq + e.failureQueues : 0,
@@ -1208,6 +1244,15 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
       note: w
         ? `write: minimum one per mapping to change (${e.mappingsToUpdate}); edaguard writes one per drifted (mapping, rule) finding ` +
           `(${e.mappingUpdates}): ${e.mappingsUpdatedTwice} stream mappings need both stream failure handling and partial batch responses and get two updates.`
+        : 'write',
+    },
+    {
+      operation: 'CloudWatch.PutMetricAlarm',
+      minimum: w ? e.iteratorAlarms : 0,
+      expected: w ? e.iteratorAlarms : 0,
+      expectedOnAws: w ? e.iteratorAlarms : 0,
+      note: w
+        ? `write: one IteratorAge alarm per selected function reading a stream (${e.iteratorAlarms}), from the stream-iterator-age-alarm rule`
         : 'write',
     },
     {
@@ -1408,7 +1453,7 @@ function renderMarkdown(input: {
         : '(the bench sets EDAGUARD_LAMBDA_RPS=15, the most the settings allow, instead of the default 10, so that the Lambda-heavy phases take less time; set it to measure another rate)'),
   );
   out.push(
-    '- Policies: examples/sandbox/policies/orders.yaml (SQS) and examples/sandbox/policies/orders-lambda.yaml (Lambda side, idempotency stores, FIFO ordering), copied verbatim',
+    `- Policies: examples/sandbox/policies/orders.yaml (SQS) and examples/sandbox/policies/orders-lambda.yaml (Lambda side${e.alarmRule ? ' with the stream-iterator-age-alarm rule' : ''}, idempotency stores, FIFO ordering), copied verbatim`,
   );
   out.push(`- Whole run (emulator start, seeding, three phases): ${secs(input.totalMs)}`);
   out.push(`- Result: **${passed ? 'PASS' : 'FAIL'}**`);
@@ -1473,7 +1518,10 @@ function renderMarkdown(input: {
       `${e.createDlq} CreateQueue for the missing DLQs + ${e.setQueueAttributes} SetQueueAttributes (a RedrivePolicy per queue without a DLQ ` +
       `or with maxReceiveCount outside [3, 5], a VisibilityTimeout per queue below 6 × its consumer's timeout + batching window, ` +
       `a MessageRetentionPeriod per distinct DLQ keeping messages < 14 days); ${e.failureQueues} CreateQueue for the functions' on-failure queues; ` +
-      `${e.mappingUpdates} UpdateEventSourceMapping (${e.mappingsToUpdate} mappings); ${e.putInvokeConfigs} PutFunctionEventInvokeConfig. ` +
+      `${e.mappingUpdates} UpdateEventSourceMapping (${e.mappingsToUpdate} mappings); ${e.putInvokeConfigs} PutFunctionEventInvokeConfig` +
+      (e.alarmRule
+        ? `; ${e.iteratorAlarms} PutMetricAlarm (an IteratorAge alarm per function reading a stream). `
+        : '. ') +
       `${e.ticketMappings} mappings of functions that did not opt in lack partial batch responses: tickets, no write.`,
   );
   out.push('');
@@ -1611,7 +1659,13 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const runStart = performance.now();
   const account = describeAccount(N);
-  const expected = expectedFor(account);
+  const policyDir = await mkdtemp(path.join(os.tmpdir(), 'edaguard-bench-'));
+  for (const file of EXAMPLE_POLICIES) await copyFile(file, path.join(policyDir, path.basename(file)));
+  const policySet: PolicySet = await loadPolicyDir(policyDir);
+  checkLambdaPolicy(policySet);
+  const expected = expectedFor(account, {
+    iteratorAgeAlarm: policySet.policies.some((p) => p.rules['stream-iterator-age-alarm'] !== undefined),
+  });
   log(
     `edaguard bench: ${N} selected queues (${N - (account.mixCounts.get('compliant') ?? 0)} drifted), ` +
       `${account.dlqs.length} DLQs, ${account.others.length} other queues, ${expected.functions} functions ` +
@@ -1627,18 +1681,13 @@ async function main(): Promise<number> {
   });
   const seeder = createSeeder(emulator.endpoint, REGION);
   const extra = extraSeedClients(emulator.endpoint);
-  let policyDir: string | undefined;
   try {
-    policyDir = await mkdtemp(path.join(os.tmpdir(), 'edaguard-bench-'));
     log(`moto on ${emulator.endpoint}; seeding...`);
     t = performance.now();
     await seedAccount(seeder, extra, account);
     const seedMs = performance.now() - t;
     log(`seeded in ${secs(seedMs)}`);
 
-    for (const file of EXAMPLE_POLICIES) await copyFile(file, path.join(policyDir, path.basename(file)));
-    const policySet: PolicySet = await loadPolicyDir(policyDir);
-    checkLambdaPolicy(policySet);
     const rpsFromEnv = (process.env.EDAGUARD_LAMBDA_RPS ?? '') !== '';
     const settings: RuntimeSettings = {
       ...resolveRuntimeSettings(
@@ -1735,12 +1784,17 @@ async function main(): Promise<number> {
           `PutFunctionEventInvokeConfig ${callsOf(firstO.rows, 'Lambda.PutFunctionEventInvokeConfig')} (needed ${expected.putInvokeConfigs})`,
       },
       {
+        name: 'reconcile #1 CloudWatch writes = alarms needed',
+        ok: callsOf(firstO.rows, 'CloudWatch.PutMetricAlarm') === expected.iteratorAlarms,
+        detail: `PutMetricAlarm ${callsOf(firstO.rows, 'CloudWatch.PutMetricAlarm')} (needed ${expected.iteratorAlarms})`,
+      },
+      {
         name: 'plan makes zero writes and plans exactly the needed changes',
         ok: planT.writes === 0 && planned.length === expected.writes && planReadErrors === 0,
         detail:
           `${planT.writes} write calls, ${planned.length} writes planned (needed ${expected.writes}: CreateQueue ${plannedOf('CreateQueue')}, ` +
           `SetQueueAttributes ${plannedOf('SetQueueAttributes')}, UpdateEventSourceMapping ${plannedOf('UpdateEventSourceMapping')}, ` +
-          `PutFunctionEventInvokeConfig ${plannedOf('PutFunctionEventInvokeConfig')}), ${planReadErrors} read errors`,
+          `PutFunctionEventInvokeConfig ${plannedOf('PutFunctionEventInvokeConfig')}, PutMetricAlarm ${plannedOf('PutMetricAlarm')}), ${planReadErrors} read errors`,
       },
       {
         name: 'reconcile #1 fixes everything (no failed, deferred or remaining drift)',
@@ -1833,7 +1887,7 @@ async function main(): Promise<number> {
   } finally {
     seeder.destroy();
     extra.destroy();
-    if (policyDir) await rm(policyDir, { recursive: true, force: true });
+    await rm(policyDir, { recursive: true, force: true });
     await emulator.stop();
   }
 }

@@ -121,9 +121,10 @@ export function plannedActions(plan: Plan): Action[] {
   return plan.findings.flatMap((f) => (f.status === 'drift' ? f.actions : []));
 }
 
-/** Stable identity of a finding within a plan. */
-export function findingKey(finding: Pick<Finding, 'rule' | 'resource'>): string {
-  return `${finding.rule}|${finding.resource}`;
+/** Stable identity of a finding within a plan (a conflict is one per rule in conflict). */
+export function findingKey(finding: Pick<Finding, 'rule' | 'resource' | 'observed'>): string {
+  const conflicting = finding.rule === 'policy-conflict' ? `:${(finding.observed as { rule?: string } | null)?.rule}` : '';
+  return `${finding.rule}${conflicting}|${finding.resource}`;
 }
 
 /** The writes the SQS rules plan. */

@@ -318,15 +318,17 @@ function planQueues(
  * async config) is created by the first of them; the others wait for that finding's writes.
  */
 function shareCreatedQueues(findings: readonly Finding[]): Finding[] {
+  // Keyed by enforcement too: an enforced finding must never wait for an audited one, which never runs.
   const creator = new Map<string, string>();
   return findings.map((f) => {
     if (f.status !== 'drift') return f;
     const dependsOn: string[] = [];
     const actions = f.actions.filter((a) => {
       if (a.kind !== 'CreateQueue') return true;
-      const first = creator.get(a.queueArn);
+      const key = `${a.queueArn} ${f.enforcement}`;
+      const first = creator.get(key);
       if (first === undefined) {
-        creator.set(a.queueArn, findingKey(f));
+        creator.set(key, findingKey(f));
         return true;
       }
       dependsOn.push(first);

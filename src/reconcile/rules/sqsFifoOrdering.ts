@@ -1,5 +1,5 @@
 import type { QueueFacts } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import { type RuleSettings, SQS_LIMITS } from '../../policy/schema.js';
 import type { RuleVerdict } from './verdict.js';
 
 /**
@@ -21,10 +21,12 @@ export function planFifoOrdering(
       desired: observed,
       message: `FIFO, as ${tagKey}=${tagValue} requires`,
     };
+  // A FIFO queue's name ends in .fifo and, like every queue name, has at most 80 characters.
+  const fifoName = `${queue.name.slice(0, SQS_LIMITS.maxQueueNameLength - '.fifo'.length)}.fifo`;
   return {
     status: 'ticket',
     observed,
     desired: { fifo: true },
-    message: `tagged ${tagKey}=${tagValue} but a standard queue delivers out of order and cannot be converted: create ${queue.name}.fifo, publish with the entity id (e.g. the order id) as MessageGroupId, move consumers over, then retire this queue`,
+    message: `tagged ${tagKey}=${tagValue} but a standard queue delivers out of order and cannot be converted: create ${fifoName}, publish with the entity id (e.g. the order id) as MessageGroupId, move consumers over, then retire this queue`,
   };
 }

@@ -167,11 +167,8 @@ describe('plan: a function’s mappings and async config sharing one on-failure 
     expect(result.findings[2]?.dependsOn).toEqual([`esm-stream-failure-handling|${KINESIS.arn}`]);
   });
 
-  // BUG: shareCreatedQueues gives the CreateQueue to the first drift finding whatever its
-  // enforcement. When that finding is audit-only, apply never runs it (so never marks it fixed),
-  // and the enforced finding that depends on it is deferred in every cycle: the enforced fix
-  // never happens.
-  it.fails('an enforced finding never waits for the writes of an audit-only finding', () => {
+  // An audit-only finding never runs, so an enforced one must not wait for its CreateQueue.
+  it('an enforced finding never waits for the writes of an audit-only finding', () => {
     const set = policySet(
       policy({
         name: 'streams',
@@ -460,10 +457,8 @@ describe('plan: several policies on a function', () => {
     expect(plannedActions(result).map((a) => a.kind)).toEqual(['CreateQueue', 'UpdateEventSourceMapping']);
   });
 
-  // BUG (minor): findingKey is documented as "the stable identity of a finding within a plan", but
-  // two rules in conflict on the same resource give two findings with the same key
-  // (`policy-conflict|<resource>`): the rule in conflict is only in `observed`.
-  it.fails('finding keys are unique within a plan, also when two rules conflict on one mapping', () => {
+  // findingKey is a finding's identity: two rules in conflict on one resource are two keys.
+  it('finding keys are unique within a plan, also when two rules conflict on one mapping', () => {
     const set = policySet(
       byTeam({ 'esm-stream-failure-handling': STREAM_RULE, 'esm-partial-batch-response': {} }),
       byTier({

@@ -27,7 +27,7 @@ async function start(state: { live: Probe; ready: Probe; metricsFail?: boolean }
 
 describe('health and metrics server (real HTTP)', () => {
   it('/healthz and /readyz answer 200 or 503 with their details as JSON', async () => {
-    const state = {
+    const state: { live: Probe; ready: Probe } = {
       live: { ok: true, details: { phase: 'running' } },
       ready: {
         ok: false,

@@ -72,7 +72,7 @@ describe('lease records', () => {
     expect(leaseKey(TARGET)).toBe('lease#123456789012/us-east-1');
   });
 
-  it.each([
+  it.each<{ name: string; input: Record<string, AttributeValue> | undefined; expected: unknown }>([
     {
       name: 'a lease item',
       input: item('a', 3, 42),
