@@ -7,9 +7,11 @@ import { discover } from './discovery/discover.js';
 import type { Inventory } from './discovery/inventory.js';
 import type { PolicySet } from './policy/model.js';
 import { ChangeCapExceededError, checkChangeCap } from './reconcile/changeCap.js';
-import type { Plan } from './reconcile/model.js';
+import { findingsToFix, guardFlapping } from './reconcile/flapping.js';
+import { findingKey, type Plan } from './reconcile/model.js';
 import { plan } from './reconcile/plan.js';
 import { buildDriftReport, type DriftReport, type ReportNotice } from './report/driftReport.js';
+import type { FixHistoryStore } from './state/fixHistory.js';
 
 export interface CycleOptions {
   settings: RuntimeSettings;
@@ -20,6 +22,8 @@ export interface CycleOptions {
   signal?: AbortSignal;
   /** The leader lease's fencing check, before every write; see ApplyOptions.beforeWrite. */
   beforeWrite?: ApplyOptions['beforeWrite'];
+  /** Past fixes, to stop fixing what something else keeps reverting (flapping). */
+  fixHistory?: FixHistoryStore;
 }
 
 /** Read, then plan: what `edaguard plan` shows. No write. */
@@ -50,7 +54,18 @@ export async function runCycle(
   const before = new Map(
     aws.counter.snapshot().map((c) => [`${c.service}.${c.operation}.${c.outcome}`, c.count]),
   );
-  const { inventory, plan: cyclePlan } = await discoverAndPlan(policySet, aws, { ...options, logger });
+  const planned = await discoverAndPlan(policySet, aws, { ...options, logger });
+  const { inventory } = planned;
+  const flapping = {
+    maxFixes: options.settings.flapMaxFixes,
+    windowSeconds: options.settings.flapWindowSeconds,
+  };
+  const history = options.fixHistory;
+  const toFix = history ? findingsToFix(planned.plan).map(findingKey) : [];
+  const cyclePlan =
+    history && toFix.length > 0
+      ? guardFlapping(planned.plan, await history.load(inventory.target, toFix), now().getTime(), flapping)
+      : planned.plan;
   logger.info(
     {
       queuesRead: inventory.queues.size,
@@ -82,6 +97,15 @@ export async function runCycle(
     ...(beforeWrite ? { beforeWrite } : {}),
     logger,
   });
+  const fixed = results.filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding));
+  if (history && fixed.length > 0) {
+    try {
+      await history.record(inventory.target, fixed, now().getTime(), flapping.windowSeconds);
+    } catch (error) {
+      // Losing one cycle's history delays flapping detection; it must not fail the cycle.
+      logger.error({ err: (error as Error).message }, 'could not record fix history');
+    }
+  }
   const awsCalls = aws.counter
     .snapshot()
     .map((c) => ({ ...c, count: c.count - (before.get(`${c.service}.${c.operation}.${c.outcome}`) ?? 0) }))

@@ -6,6 +6,7 @@ import { discoverAndPlan, runCycle } from '../cycle.js';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createNotifierFromEnv } from '../notify/index.js';
+import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { loadPolicyDir } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
@@ -123,7 +124,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         const notifier = createNotifierFromEnv(io.env, logger);
         const aws = createAwsClients(settings);
         try {
-          const report = await runCycle(policySet, aws, { settings, dryRun: opts.dryRun === true, logger });
+          // One-shot runs remember past fixes (flapping) only in the state table, when one is named.
+          const stateTable = io.env.EDAGUARD_STATE_TABLE;
+          const report = await runCycle(policySet, aws, {
+            settings,
+            dryRun: opts.dryRun === true,
+            logger,
+            ...(stateTable ? { fixHistory: new DynamoFixHistoryStore(aws.dynamodb, stateTable) } : {}),
+          });
           io.stdout(
             opts.output === 'json'
               ? `${JSON.stringify(report, null, 2)}\n`

@@ -17,6 +17,9 @@ export const RuntimeSettingsSchema = z.object({
   maxChangePercent: z.number().int().min(0).max(100),
   /** Lambda control-plane requests per second (Lambda's quota is ~15/s per account and region, shared). */
   lambdaRequestsPerSecond: z.number().int().min(1).max(15),
+  /** Fixes of one (resource, rule) within the window before edaguard calls it flapping and stops. */
+  flapMaxFixes: z.number().int().min(1).max(100),
+  flapWindowSeconds: z.number().int().min(60),
   /** Parallel reads during discovery. */
   readConcurrency: z.number().int().min(1).max(64),
   /** Parallel writes; Lambda and SQS control planes are rate limited per account. */
@@ -59,6 +62,8 @@ export function resolveRuntimeSettings(
       '--max-change-percent',
     ),
     lambdaRequestsPerSecond: intFrom(env.EDAGUARD_LAMBDA_RPS, 10, 'EDAGUARD_LAMBDA_RPS'),
+    flapMaxFixes: intFrom(env.EDAGUARD_FLAP_MAX_FIXES, 3, 'EDAGUARD_FLAP_MAX_FIXES'),
+    flapWindowSeconds: intFrom(env.EDAGUARD_FLAP_WINDOW_SECONDS, 86_400, 'EDAGUARD_FLAP_WINDOW_SECONDS'),
     readConcurrency: intFrom(env.EDAGUARD_READ_CONCURRENCY, 8, 'EDAGUARD_READ_CONCURRENCY'),
     applyConcurrency: intFrom(env.EDAGUARD_APPLY_CONCURRENCY, 4, 'EDAGUARD_APPLY_CONCURRENCY'),
     verifyAttempts: intFrom(env.EDAGUARD_VERIFY_ATTEMPTS, 3, 'EDAGUARD_VERIFY_ATTEMPTS'),

@@ -14,6 +14,8 @@ export interface Policy {
   readonly resourceTypes: readonly ResourceType[];
   readonly matchTags: Readonly<Record<string, string>>;
   readonly excludeTags: Readonly<Record<string, string>>;
+  /** Tag keys marking a resource as owned by IaC: its drift gets a ticket, not a fix. */
+  readonly ticketWhenTagged: readonly string[];
   readonly rules: Readonly<Partial<RuleSettings>>;
   readonly source: SourceLocation;
   readonly nameLocation: SourceLocation;

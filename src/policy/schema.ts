@@ -192,21 +192,34 @@ const AlarmPeriod = z
 
 export const SqsDlqAlarmSettings = z
   .strictObject({
-    threshold: z.number().min(0).default(0).describe('Alarm when the DLQ holds more than this many visible messages.'),
+    threshold: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Alarm when the DLQ holds more than this many visible messages.'),
     periodSeconds: AlarmPeriod,
     evaluationPeriods: z.int().min(1).max(100).default(1),
     alarmActions: AlarmActions,
   })
-  .describe('The DLQ of every selected queue has a CloudWatch alarm on its visible messages: a silently filling DLQ is lost work.');
+  .describe(
+    'The DLQ of every selected queue has a CloudWatch alarm on its visible messages: a silently filling DLQ is lost work.',
+  );
 
 export const StreamIteratorAgeAlarmSettings = z
   .strictObject({
-    thresholdSeconds: z.int().min(1).max(604_800).default(300).describe('Alarm when the oldest unread record is older.'),
+    thresholdSeconds: z
+      .int()
+      .min(1)
+      .max(604_800)
+      .default(300)
+      .describe('Alarm when the oldest unread record is older.'),
     periodSeconds: AlarmPeriod,
     evaluationPeriods: z.int().min(1).max(100).default(1),
     alarmActions: AlarmActions,
   })
-  .describe('Each function reading a Kinesis or DynamoDB stream has an alarm on its IteratorAge: a stuck shard shows there first.');
+  .describe(
+    'Each function reading a Kinesis or DynamoDB stream has an alarm on its IteratorAge: a stuck shard shows there first.',
+  );
 
 export const DlqNotEmptySettings = z
   .strictObject({})
@@ -301,6 +314,17 @@ export const ReliabilityPolicySchema = z.strictObject({
         tags: TagMap.default({}).describe('Any listed tag excludes the resource.'),
       })
       .default({ tags: {} }),
+    ownership: z
+      .strictObject({
+        ticketWhenTagged: z
+          .array(z.string().min(1).max(128))
+          .min(1)
+          .describe(
+            'Tag keys that mark a resource as owned by infrastructure as code, e.g. aws:cloudformation:stack-name.',
+          ),
+      })
+      .optional()
+      .describe('Resources another tool owns get a ticket instead of a fix: a fix there would be reverted.'),
     rules: Rules,
   }),
 });

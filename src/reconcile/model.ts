@@ -123,7 +123,8 @@ export function plannedActions(plan: Plan): Action[] {
 
 /** Stable identity of a finding within a plan (a conflict is one per rule in conflict). */
 export function findingKey(finding: Pick<Finding, 'rule' | 'resource' | 'observed'>): string {
-  const conflicting = finding.rule === 'policy-conflict' ? `:${(finding.observed as { rule?: string } | null)?.rule}` : '';
+  const conflicting =
+    finding.rule === 'policy-conflict' ? `:${(finding.observed as { rule?: string } | null)?.rule}` : '';
   return `${finding.rule}${conflicting}|${finding.resource}`;
 }
 

@@ -88,7 +88,7 @@ function evaluate<R extends RuleId>(
   selecting: readonly Policy[],
   type: ResourceType,
   rule: R,
-  subject: { resource: string; resourceType: FindingResourceType },
+  subject: Subject,
   verdictFor: (settings: RuleSettings[R]) => RuleVerdict | undefined,
 ): RuleVerdict | undefined {
   const governance = resolveRule(
@@ -99,10 +99,38 @@ function evaluate<R extends RuleId>(
     findings.push(conflictFinding(subject.resource, subject.resourceType, rule, governance.policies));
   }
   if (governance.kind !== 'governed') return undefined;
-  const verdict = verdictFor(governance.settings);
+  const planned = verdictFor(governance.settings);
+  const verdict = planned && ownedElsewhere(planned, subject.tags, governance.policies);
   if (verdict)
     findings.push(finding(subject.resource, subject.resourceType, rule, governance.policies, verdict));
   return verdict;
+}
+
+/** What a rule is evaluated on, with the tags that tell who owns it. */
+interface Subject {
+  resource: string;
+  resourceType: FindingResourceType;
+  tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * A resource that infrastructure as code owns (a tag the policy names, such as
+ * aws:cloudformation:stack-name) gets a ticket instead of a fix: the stack would revert it.
+ */
+function ownedElsewhere(
+  verdict: RuleVerdict,
+  tags: Readonly<Record<string, string>>,
+  policies: readonly Policy[],
+): RuleVerdict {
+  if (verdict.status !== 'drift' || !verdict.actions?.length) return verdict;
+  const key = policies.flatMap((p) => p.ticketWhenTagged).find((k) => tags[k] !== undefined);
+  if (key === undefined) return verdict;
+  return {
+    ...verdict,
+    status: 'ticket',
+    actions: [],
+    message: `owned by ${key}=${tags[key]}: change it there, not here (a fix here would be reverted). ${verdict.message}`,
+  };
 }
 
 /** The DLQ a queue has (when it exists), or the one of ours it will adopt under its DLQ name. */
@@ -156,7 +184,7 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
         selecting,
         'dynamodb:table',
         'idempotency-store',
-        { resource: table.arn, resourceType: 'dynamodb:table' },
+        { resource: table.arn, resourceType: 'dynamodb:table', tags: table.tags },
         (s) => planIdempotencyStore(table, s),
       );
     }
@@ -174,7 +202,12 @@ function planFunction(
 ): void {
   for (const mapping of inventory.mappings) {
     if (mapping.functionArn !== fn.arn) continue;
-    const subject = { resource: mapping.arn, resourceType: 'lambda:event-source-mapping' as const };
+    // A mapping is owned with its function.
+    const subject = {
+      resource: mapping.arn,
+      resourceType: 'lambda:event-source-mapping' as const,
+      tags: fn.tags,
+    };
     if (isStreamMapping(mapping)) {
       evaluate(findings, selecting, 'lambda:function', 'esm-stream-failure-handling', subject, (s) =>
         planStreamFailureHandling(mapping, fn, s, inventory),
@@ -188,7 +221,7 @@ function planFunction(
   }
   const alarms = inventory.alarms;
   if (alarms && inventory.mappings.some((m) => m.functionArn === fn.arn && isStreamMapping(m))) {
-    const subject = { resource: fn.arn, resourceType: 'lambda:function' as const };
+    const subject = { resource: fn.arn, resourceType: 'lambda:function' as const, tags: fn.tags };
     evaluate(findings, selecting, 'lambda:function', 'stream-iterator-age-alarm', subject, (s) =>
       planIteratorAgeAlarm(fn, s, alarms),
     );
@@ -198,7 +231,7 @@ function planFunction(
     selecting,
     'lambda:function',
     'lambda-async-invoke-config',
-    { resource: fn.arn, resourceType: 'lambda:function' },
+    { resource: fn.arn, resourceType: 'lambda:function', tags: fn.tags },
     (s) => planAsyncInvokeConfig(fn, s, inventory),
   );
 }
@@ -239,7 +272,7 @@ function planQueues(
     if (!queue) continue;
     const selecting = selectingOf('sqs:queue', resource.tags);
     if (selecting.length === 0) continue;
-    const subject = { resource: queue.arn, resourceType: 'sqs:queue' as const };
+    const subject = { resource: queue.arn, resourceType: 'sqs:queue' as const, tags: queue.tags };
     const applicable = (rule: RuleId) => selecting.filter((p) => policyGoverns(p, rule, 'sqs:queue'));
 
     const retention = resolveRule(applicable('sqs-dlq-retention'), 'sqs-dlq-retention');
@@ -283,7 +316,11 @@ function planQueues(
     const sources = [
       ...new Set([...entry.sources, ...(inventory.deadLetterSources.get(entry.arn) ?? [])]),
     ].sort();
-    const subject = { resource: entry.arn, resourceType: 'sqs:queue' as const };
+    const subject = {
+      resource: entry.arn,
+      resourceType: 'sqs:queue' as const,
+      tags: entry.facts?.tags ?? {},
+    };
     const facts = entry.facts;
     if (facts && isIgnored(facts.tags)) {
       for (const rule of DLQ_RULES) {

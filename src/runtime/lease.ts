@@ -18,8 +18,10 @@ import { ConfigError, EdaguardError } from '../errors.js';
  * own key and written with a condition, never scanned or assumed alone.
  *
  * The lease item: `pk = lease#<accountId>/<region>`, `recordType = lease`, `holder`, `token` (the
- * fencing token: +1 on every acquisition, never reset: the item is never deleted), `expiresAt`
- * (epoch ms), `acquiredAt`, `renewedAt`, `leaseDurationMs`.
+ * fencing token: +1 on every acquisition, never reset: the item is never deleted),
+ * `leaseExpiresAt` (epoch ms), `acquiredAt`, `renewedAt`, `leaseDurationMs`. The expiry is
+ * deliberately not named `expiresAt`, the table's TTL attribute (epoch seconds) that other
+ * records expire by: the lease item must never expire, or its fencing token would start over.
  *
  * Safety: a replica writes to AWS only after `verify()`, a consistent read that the lease is
  * still held by it with the token it acquired, with time left. A paused leader whose lease a
@@ -56,7 +58,7 @@ export class LeaseUnverifiedError extends EdaguardError {
 export function parseLeaseItem(item: Record<string, AttributeValue> | undefined): LeaseRecord | undefined {
   const holder = item?.holder?.S;
   const token = Number(item?.token?.N);
-  const expiresAt = Number(item?.expiresAt?.N);
+  const expiresAt = Number(item?.leaseExpiresAt?.N);
   if (holder === undefined || !Number.isFinite(token) || !Number.isFinite(expiresAt)) return undefined;
   return { holder, fencingToken: token, expiresAt };
 }
@@ -111,7 +113,7 @@ const NAMES = {
   '#recordType': 'recordType',
   '#holder': 'holder',
   '#token': 'token',
-  '#expiresAt': 'expiresAt',
+  '#leaseExpiresAt': 'leaseExpiresAt',
   '#acquiredAt': 'acquiredAt',
   '#renewedAt': 'renewedAt',
   '#duration': 'leaseDurationMs',
@@ -175,14 +177,14 @@ export class LeaderLease {
           TableName: this.options.table,
           Key: this.key,
           UpdateExpression:
-            'SET #recordType = :lease, #holder = :me, #expiresAt = :expires, #acquiredAt = :now, ' +
+            'SET #recordType = :lease, #holder = :me, #leaseExpiresAt = :expires, #acquiredAt = :now, ' +
             '#renewedAt = :now, #duration = :duration ADD #token :one',
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now OR #holder = :me',
+          ConditionExpression: 'attribute_not_exists(#pk) OR #leaseExpiresAt < :now OR #holder = :me',
           ExpressionAttributeNames: names(
             '#pk',
             '#recordType',
             '#holder',
-            '#expiresAt',
+            '#leaseExpiresAt',
             '#acquiredAt',
             '#renewedAt',
             '#duration',
@@ -236,9 +238,9 @@ export class LeaderLease {
         new UpdateItemCommand({
           TableName: this.options.table,
           Key: this.key,
-          UpdateExpression: 'SET #expiresAt = :expires, #renewedAt = :now',
+          UpdateExpression: 'SET #leaseExpiresAt = :expires, #renewedAt = :now',
           ConditionExpression: '#holder = :me AND #token = :token',
-          ExpressionAttributeNames: names('#expiresAt', '#renewedAt', '#holder', '#token'),
+          ExpressionAttributeNames: names('#leaseExpiresAt', '#renewedAt', '#holder', '#token'),
           ExpressionAttributeValues: {
             ':expires': { N: String(now + this.options.durationMs) },
             ':now': { N: String(now) },
@@ -287,8 +289,8 @@ export class LeaderLease {
           TableName: this.options.table,
           Key: this.key,
           ConsistentRead: true,
-          ProjectionExpression: '#holder, #token, #expiresAt',
-          ExpressionAttributeNames: names('#holder', '#token', '#expiresAt'),
+          ProjectionExpression: '#holder, #token, #leaseExpiresAt',
+          ExpressionAttributeNames: names('#holder', '#token', '#leaseExpiresAt'),
         }),
       );
       record = parseLeaseItem(out.Item);
@@ -310,7 +312,7 @@ export class LeaderLease {
     }
   }
 
-  /** Gives the lease up (expiresAt = 0) so a follower takes over at its next attempt. */
+  /** Gives the lease up (leaseExpiresAt = 0) so a follower takes over at its next attempt. */
   async release(): Promise<void> {
     if (this.token === undefined) return;
     const token = this.token;
@@ -321,9 +323,9 @@ export class LeaderLease {
         new UpdateItemCommand({
           TableName: this.options.table,
           Key: this.key,
-          UpdateExpression: 'SET #expiresAt = :zero, #releasedAt = :now',
+          UpdateExpression: 'SET #leaseExpiresAt = :zero, #releasedAt = :now',
           ConditionExpression: '#holder = :me AND #token = :token',
-          ExpressionAttributeNames: names('#expiresAt', '#releasedAt', '#holder', '#token'),
+          ExpressionAttributeNames: names('#leaseExpiresAt', '#releasedAt', '#holder', '#token'),
           ExpressionAttributeValues: {
             ':zero': { N: '0' },
             ':now': { N: String(this.clock.wall()) },

@@ -85,7 +85,9 @@ describe('leader lease in DynamoDB', () => {
       token: { N: '1' },
       leaseDurationMs: { N: '2000' },
     });
-    const expiresIn = Number(item?.expiresAt?.N) - Date.now();
+    // The table's TTL attribute (expiresAt, used by history# records) is never on the lease item.
+    expect(item?.expiresAt).toBeUndefined();
+    const expiresIn = Number(item?.leaseExpiresAt?.N) - Date.now();
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThanOrEqual(2000);
 
@@ -189,7 +191,7 @@ describe('two edaguard run replicas', () => {
     leader.child.kill('SIGKILL');
     const killed = await leader.exited;
     const dead = await leaseItem(dynamodb);
-    const lastExpiry = Number(dead?.expiresAt?.N);
+    const lastExpiry = Number(dead?.leaseExpiresAt?.N);
     expect(dead?.holder?.S).toBe(leader === a ? 'replica-a' : 'replica-b');
 
     const took = await follower.waitForLog(
@@ -218,6 +220,6 @@ describe('two edaguard run replicas', () => {
     follower.child.kill('SIGTERM');
     expect((await follower.exited).code).toBe(0);
     // A graceful stop releases the lease for the next replica.
-    expect(Number((await leaseItem(dynamodb))?.expiresAt?.N)).toBe(0);
+    expect(Number((await leaseItem(dynamodb))?.leaseExpiresAt?.N)).toBe(0);
   });
 });

@@ -67,7 +67,7 @@ async function leaseExpiry(dynamodb: DynamoDBClient) {
       ConsistentRead: true,
     }),
   );
-  return Number(out.Item?.expiresAt?.N);
+  return Number(out.Item?.leaseExpiresAt?.N);
 }
 
 describe('SIGTERM during a cycle', () => {

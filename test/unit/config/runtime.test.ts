@@ -10,6 +10,8 @@ const DEFAULTS = {
   maxChanges: 200,
   maxChangePercent: 100,
   lambdaRequestsPerSecond: 10,
+  flapMaxFixes: 3,
+  flapWindowSeconds: 86_400,
   readConcurrency: 8,
   applyConcurrency: 4,
   verifyAttempts: 3,

@@ -21,7 +21,7 @@ const item = (holder: string, token: number, expiresAt: number) => ({
   pk: { S: leaseKey(TARGET) },
   holder: { S: holder },
   token: { N: String(token) },
-  expiresAt: { N: String(expiresAt) },
+  leaseExpiresAt: { N: String(expiresAt) },
 });
 const conditionFailed = (current?: ReturnType<typeof item>) =>
   Object.assign(new Error('The conditional request failed'), {
@@ -115,10 +115,13 @@ describe('LeaderLease (scripted DynamoDB, injected clock)', () => {
     const update = sent[0] as UpdateItemCommand;
     expect(update).toBeInstanceOf(UpdateItemCommand);
     expect(update.input.ConditionExpression).toBe(
-      'attribute_not_exists(#pk) OR #expiresAt < :now OR #holder = :me',
+      'attribute_not_exists(#pk) OR #leaseExpiresAt < :now OR #holder = :me',
     );
     expect(update.input.UpdateExpression).toContain('ADD #token :one');
     expect(update.input.Key).toEqual({ pk: { S: 'lease#123456789012/us-east-1' } });
+    // Not the table's TTL attribute (expiresAt): the lease item must never expire.
+    expect(update.input.ExpressionAttributeNames?.['#leaseExpiresAt']).toBe('leaseExpiresAt');
+    expect(Object.values(update.input.ExpressionAttributeNames ?? {})).not.toContain('expiresAt');
     expect(l.fencingToken).toBe(7);
     c.advance(8_999);
     expect(l.isLeader()).toBe(true);
@@ -223,14 +226,14 @@ describe('LeaderLease (scripted DynamoDB, injected clock)', () => {
     expect(lost.at(-1)).toBe('another replica holds the lease now (other)');
   });
 
-  it('release sets expiresAt to 0 (the token stays, so the next holder gets a larger one)', async () => {
+  it('release sets leaseExpiresAt to 0 (the token stays, so the next holder gets a larger one)', async () => {
     const c = clock();
     const { client, sent } = fakeDynamo(() => ({ Attributes: item('me', 1, c.wall() + 10_000) }));
     const l = lease(client, c);
     await l.tryAcquire();
     await l.release();
     const release = sent[1] as UpdateItemCommand;
-    expect(release.input.UpdateExpression).toBe('SET #expiresAt = :zero, #releasedAt = :now');
+    expect(release.input.UpdateExpression).toBe('SET #leaseExpiresAt = :zero, #releasedAt = :now');
     expect(release.input.ConditionExpression).toBe('#holder = :me AND #token = :token');
     expect(l.isLeader()).toBe(false);
   });
