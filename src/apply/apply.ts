@@ -62,82 +62,78 @@ export async function applyPlan(
   let budget = options.maxChanges;
 
   const applyFinding = async (finding: Finding): Promise<FindingResult> => {
+    // The audit trail: one line per decision, each with the cycle id (from the parent logger),
+    // the resource, rule, final status, and the values before and after.
     const log = options.logger.child({
       resource: finding.resource,
       rule: finding.rule,
       policy: finding.policy,
+      before: finding.observed,
+      after: finding.desired,
     });
+    const decide = (
+      result: FindingResult,
+      fields: Record<string, unknown>,
+      level: 'info' | 'warn' | 'error' = 'info',
+    ): FindingResult => {
+      log[level]({ status: result.status, ...fields }, result.message);
+      return result;
+    };
     if (finding.status !== 'drift' || finding.actions.length === 0) {
-      return { finding, status: STATUS_OF_FINDING[finding.status], message: finding.message };
+      const status = STATUS_OF_FINDING[finding.status];
+      return decide(
+        { finding, status, message: finding.message },
+        { decision: 'none' },
+        status === 'failed' ? 'error' : 'info',
+      );
     }
     const writes = finding.actions.map(describeAction);
     if (options.dryRun || finding.enforcement === 'audit') {
-      const why = options.dryRun ? 'DRY-RUN' : 'AUDIT';
+      const mode = options.dryRun ? 'DRY-RUN' : 'AUDIT';
       log.info(
-        { decision: 'not-applied', mode: why, writes, observed: finding.observed, desired: finding.desired },
-        `${why}: would ${writes.join('; ')}`,
+        { status: 'drift', decision: 'not-applied', mode, writes },
+        `${mode}: would ${writes.join('; ')}`,
       );
       return { finding, status: 'drift', message: finding.message };
     }
     // Budget is taken synchronously, in plan order, so which findings are deferred is deterministic.
     if (finding.actions.length > budget) {
-      log.warn({ decision: 'deferred', writes }, 'change budget for this cycle is spent');
-      return {
-        finding,
-        status: 'deferred',
-        message: `${finding.message} (deferred: change budget of ${options.maxChanges} spent)`,
-      };
+      const message = `${finding.message} (deferred: change budget of ${options.maxChanges} spent)`;
+      return decide({ finding, status: 'deferred', message }, { decision: 'deferred', writes }, 'warn');
     }
     budget -= finding.actions.length;
     return limit(async () => {
       if (options.signal?.aborted) {
         budget += finding.actions.length;
-        return {
-          finding,
-          status: 'deferred' as const,
-          message: `${finding.message} (deferred: cycle stopped before its writes)`,
-        };
+        const message = `${finding.message} (deferred: cycle stopped before its writes)`;
+        return decide({ finding, status: 'deferred', message }, { decision: 'deferred', writes }, 'warn');
       }
       for (const [index, action] of finding.actions.entries()) {
+        const write = describeAction(action);
         try {
           await options.beforeWrite?.(action);
         } catch (error) {
           const e = error as { code?: string; message?: string };
-          log.warn(
-            { decision: 'deferred', write: describeAction(action), code: e.code, err: e.message },
-            'write held back',
-          );
           // A finding whose first write was held back changed nothing; a later one leaves it half done.
           const status = index === 0 ? ('deferred' as const) : ('failed' as const);
-          return { finding, status, message: `${describeAction(action)} held back: ${e.message}` };
+          const message = `${write} held back: ${e.message}`;
+          return decide({ finding, status, message }, { decision: 'held-back', write, code: e.code }, 'warn');
         }
         try {
           await executeAction(action, ctx);
-          log.info(
-            {
-              decision: 'write',
-              write: describeAction(action),
-              outcome: 'ok',
-              observed: finding.observed,
-              desired: finding.desired,
-            },
-            'applied',
-          );
+          log.info({ status: 'applied', decision: 'write', write, outcome: 'ok' }, `applied: ${write}`);
         } catch (error) {
           const e = error as { name?: string; code?: string; message?: string };
           const code = e.code ?? e.name ?? 'Error';
-          log.error(
-            { decision: 'write', write: describeAction(action), outcome: 'failed', code, err: e.message },
-            'write failed',
+          const message = `${write} failed: ${code}: ${e.message}`;
+          return decide(
+            { finding, status: 'failed', message },
+            { decision: 'write', write, outcome: 'failed', code },
+            'error',
           );
-          return {
-            finding,
-            status: 'failed' as const,
-            message: `${describeAction(action)} failed: ${code}: ${e.message}`,
-          };
         }
       }
-      return { finding, status: 'fixed' as const, message: finding.message };
+      return decide({ finding, status: 'fixed', message: finding.message }, { decision: 'fixed', writes });
     });
   };
 
@@ -156,11 +152,20 @@ export async function applyPlan(
       const blocker = finding.dependsOn?.find((key) => !fixed.has(key));
       if (blocker === undefined || options.dryRun || finding.enforcement === 'audit')
         return applyFinding(finding);
-      return Promise.resolve<FindingResult>({
-        finding,
-        status: 'deferred',
-        message: `${finding.message} (deferred: waits for ${blocker.replace('|', ' on ')})`,
-      });
+      const message = `${finding.message} (deferred: waits for ${blocker.replace('|', ' on ')})`;
+      options.logger.warn(
+        {
+          resource: finding.resource,
+          rule: finding.rule,
+          policy: finding.policy,
+          before: finding.observed,
+          after: finding.desired,
+          status: 'deferred',
+          decision: 'deferred',
+        },
+        message,
+      );
+      return Promise.resolve<FindingResult>({ finding, status: 'deferred', message });
     }),
   );
   for (const [i, r] of second.entries()) results.set(waiting[i] as Finding, r);

@@ -27,6 +27,8 @@ export const SHARED_FILE_SETTINGS: readonly SettingSpec[] = [
   { key: 'connectTimeoutMs', env: 'EDAGUARD_CONNECT_TIMEOUT_MS', kind: 'int', describe: '' },
   { key: 'requestTimeoutMs', env: 'EDAGUARD_REQUEST_TIMEOUT_MS', kind: 'int', describe: '' },
   { key: 'lambdaRequestsPerSecond', env: 'EDAGUARD_LAMBDA_RPS', kind: 'int', describe: '' },
+  { key: 'flapMaxFixes', env: 'EDAGUARD_FLAP_MAX_FIXES', kind: 'int', describe: '' },
+  { key: 'flapWindowSeconds', env: 'EDAGUARD_FLAP_WINDOW_SECONDS', kind: 'int', describe: '' },
   { key: 'readConcurrency', env: 'EDAGUARD_READ_CONCURRENCY', kind: 'int', describe: '' },
   { key: 'applyConcurrency', env: 'EDAGUARD_APPLY_CONCURRENCY', kind: 'int', describe: '' },
   { key: 'verifyAttempts', env: 'EDAGUARD_VERIFY_ATTEMPTS', kind: 'int', describe: '' },

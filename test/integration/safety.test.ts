@@ -164,3 +164,34 @@ describe('safety rails against the emulator', () => {
     }
   });
 });
+
+describe('the audit trail', () => {
+  it('logs one JSON line per decision, with the cycle id, resource, rule, status, before and after', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const { report, log } = await cycle();
+    const decisions = log.lines().filter((l) => l.decision !== undefined && l.decision !== 'write');
+    // Every result has exactly one decision line, carrying its final status.
+    expect(decisions).toHaveLength(report.results.length);
+    const cycleIds = new Set(decisions.map((l) => l.cycleId));
+    expect(cycleIds.size).toBe(1);
+    for (const r of report.results) {
+      const line = decisions.find((l) => l.resource === r.resource && l.rule === r.rule);
+      expect(line, `${r.resource} ${r.rule}`).toMatchObject({
+        status: r.status,
+        before: r.observed,
+        after: r.desired,
+      });
+    }
+    // And every write has its own line with the outcome.
+    const writes = log.lines().filter((l) => l.decision === 'write');
+    expect(writes.length).toBe(
+      report.awsCalls
+        .filter((c) => /^(Create|Set|Update|Put)/.test(c.operation))
+        .reduce((n, c) => n + c.count, 0),
+    );
+    expect(
+      writes.every((l) => l.outcome === 'ok' && typeof l.write === 'string' && l.cycleId !== undefined),
+    ).toBe(true);
+  });
+});
