@@ -1598,7 +1598,7 @@ function renderMarkdown(input: {
   }
   out.push(
     '"seconds with only Lambda requests starting": whole seconds of the phase in which Lambda requests started and no other ' +
-      "service's request did, i.e. time the phase spent waiting on the Lambda rate limit alone.",
+      "service's request did: a lower bound on the time the phase spent on rate-limited Lambda requests alone.",
   );
   out.push('');
   out.push('Lambda requests started in each whole second of the phase (from the phase start):');

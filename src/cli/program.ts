@@ -6,10 +6,10 @@ import { discoverAndPlan, runCycle } from '../cycle.js';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createNotifierFromEnv } from '../notify/index.js';
-import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { loadPolicyDir } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
+import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { registerRunCommand } from './run.js';
 
 /** Documented exit codes. */

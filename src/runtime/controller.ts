@@ -9,6 +9,7 @@ import { loadPolicyDir } from '../policy/loader.js';
 import type { PolicySet } from '../policy/model.js';
 import type { Action } from '../reconcile/model.js';
 import { type DriftReport, type ReportNotice, withNotices } from '../report/driftReport.js';
+import { DynamoFixHistoryStore, type FixHistoryStore, MemoryFixHistoryStore } from '../state/fixHistory.js';
 import { type CycleDeadline, CycleStopError, cycleDeadline } from './cycleTimeout.js';
 import { type HttpServer, type Probe, startHttpServer } from './httpServer.js';
 import {
@@ -54,6 +55,12 @@ export interface ControllerOptions {
   /** Called before every write, before the fencing check (tests hold writes here). */
   beforeWrite?: (action: Action) => Promise<void>;
   leaseClock?: LeaseClock;
+  /**
+   * Past fixes, to stop fixing what something keeps reverting. Default: the state table (with the
+   * lease's clients, so history writes are not counted as reconcile writes); in memory without
+   * leader election.
+   */
+  fixHistory?: FixHistoryStore;
   /** Makes each cycle's deadline (tests keep a handle on it to expire a cycle at a chosen point). */
   cycleDeadline?: (timeoutMs: number) => CycleDeadline;
   /** Process metrics (CPU, memory, event loop); off in tests that run several controllers. */
@@ -75,6 +82,7 @@ export class Controller {
   private readonly ticker: Ticker;
   private readonly flight: SingleFlight<CycleTrigger>;
   private readonly notifications: NotificationQueue;
+  private readonly fixHistory: FixHistoryStore;
   private readonly listeners = new Set<(record: CycleRecord) => void>();
   private phase: Phase = 'created';
   private lease: LeaderLease | undefined;
@@ -97,6 +105,11 @@ export class Controller {
     this.metrics.observeCalls(this.aws.counter, { countWrites: true });
     this.metrics.observeCalls(this.stateAws.counter, { countWrites: false });
     this.ticker = options.ticker ?? cronTicker(service.schedule, this.log);
+    this.fixHistory =
+      options.fixHistory ??
+      (service.leaderElection
+        ? new DynamoFixHistoryStore(this.stateAws.dynamodb, service.stateTable)
+        : new MemoryFixHistoryStore());
     this.notifications = new NotificationQueue(options.notifier, {
       logger: this.log,
       onErrors: (sink, count) => this.metrics.notificationErrors.inc({ sink }, count),
@@ -387,6 +400,7 @@ export class Controller {
         logger: log,
         signal: deadline.signal,
         beforeWrite: this.beforeWrite,
+        fixHistory: this.fixHistory,
       });
       const stopped = deadline.reason();
       outcome = !stopped ? 'success' : stopped.why === 'timeout' ? 'timeout' : 'interrupted';

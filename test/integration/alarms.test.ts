@@ -1,9 +1,19 @@
-import { DescribeAlarmsCommand, ListTagsForResourceCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+  PutMetricAlarmCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/cycle.js';
 import { loadPolicyDir } from '../../src/policy/loader.js';
 import type { DriftReport } from '../../src/report/driftReport.js';
-import { recordingLogger, testClients, testSeeder, testSettings, useCleanEmulator } from '../support/harness.js';
+import {
+  recordingLogger,
+  testClients,
+  testSeeder,
+  testSettings,
+  useCleanEmulator,
+} from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
 import type { Seeder } from '../support/seed.js';
 
@@ -40,7 +50,13 @@ describe('alarms and DLQ contents against the emulator', () => {
     const { report } = await reconcile();
 
     // Every DLQ of a selected queue, including the ones created this cycle, has its alarm.
-    for (const dlq of ['orders-dlq', 'payments-dlq.fifo', 'shipping-dlq', 'invoices-dlq', 'audit-events-dlq']) {
+    for (const dlq of [
+      'orders-dlq',
+      'payments-dlq.fifo',
+      'shipping-dlq',
+      'invoices-dlq',
+      'audit-events-dlq',
+    ]) {
       expect(await alarm(seed, `edaguard-dlq-depth-${dlq}`), dlq).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -55,13 +71,17 @@ describe('alarms and DLQ contents against the emulator', () => {
       });
     }
     // The one someone raised to 10 is put back, and the report says what drifted.
-    expect(report.results.find((r) => r.resource.endsWith(':audit-events-dlq') && r.rule === 'sqs-dlq-alarm')).toMatchObject({
+    expect(
+      report.results.find((r) => r.resource.endsWith(':audit-events-dlq') && r.rule === 'sqs-dlq-alarm'),
+    ).toMatchObject({
       status: 'fixed',
       observed: { threshold: 10, alarmActions: [] },
       desired: { threshold: 0, alarmActions: [ONCALL] },
     });
     const created = await alarm(seed, 'edaguard-dlq-depth-orders-dlq');
-    const tags = await seed.cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: created?.AlarmArn }));
+    const tags = await seed.cloudwatch.send(
+      new ListTagsForResourceCommand({ ResourceARN: created?.AlarmArn }),
+    );
     expect(tags.Tags).toContainEqual({ Key: 'edaguard.dev/managed-by', Value: 'edaguard' });
 
     // Stream consumers: an IteratorAge alarm in milliseconds.
@@ -81,7 +101,9 @@ describe('alarms and DLQ contents against the emulator', () => {
     const notEmpty = report.results.find((r) => r.rule === 'dlq-not-empty' && r.status === 'ticket');
     expect(notEmpty?.resource).toMatch(/:shipping-dlq$/);
     expect(notEmpty?.observed).toEqual({ approximateNumberOfMessages: 3 });
-    expect(notEmpty?.message).toContain('aws sqs start-message-move-task --source-arn arn:aws:sqs:us-east-1:123456789012:shipping-dlq');
+    expect(notEmpty?.message).toContain(
+      'aws sqs start-message-move-task --source-arn arn:aws:sqs:us-east-1:123456789012:shipping-dlq',
+    );
 
     const again = await reconcile();
     expect(again.writes).toBe(0);
@@ -103,6 +125,9 @@ describe('alarms and DLQ contents against the emulator', () => {
     );
     const repaired = await reconcile();
     expect(repaired.writes).toBe(1);
-    expect(await alarm(seed, 'edaguard-iterator-age-clickstream-indexer')).toMatchObject({ Period: 60, AlarmActions: [ONCALL] });
+    expect(await alarm(seed, 'edaguard-iterator-age-clickstream-indexer')).toMatchObject({
+      Period: 60,
+      AlarmActions: [ONCALL],
+    });
   });
 });

@@ -205,8 +205,9 @@ describe('two edaguard run replicas', () => {
     expect(took.fencingToken).toBe(Number(dead?.token?.N) + 1);
     // Never two leaders: the follower took the lease only after the dead leader's expired...
     expect(acquiredAt).toBeGreaterThanOrEqual(lastExpiry);
-    // ...and within one lease duration (2 s) of the kill, plus scheduling slack on a busy machine.
-    expect(acquiredAt - killed.at).toBeLessThanOrEqual(2000 + 1500);
+    // ...and within one lease duration (2 s) of the kill, plus slack for a busy CI machine (the
+    // follower aims at the expiry it saw, +25 ms).
+    expect(acquiredAt - killed.at).toBeLessThanOrEqual(2000 + 2500);
 
     // The new leader reconciles: drift that appears now is fixed.
     const late = await seed.queue('ha-late', { tags: { team: 'runtime' } });

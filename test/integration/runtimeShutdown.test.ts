@@ -6,7 +6,7 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStateTable, leaseKey } from '../../src/runtime/lease.js';
@@ -128,6 +128,9 @@ describe('SIGTERM during a cycle', () => {
     expect(slack.posts[0]?.body).toContain('stop-');
     // The lease was released for the next replica.
     expect(await leaseExpiry(aws.dynamodb)).toBe(0);
+    // The one fix was recorded in the same table (flapping detection), next to the lease.
+    const items = (await aws.dynamodb.send(new ScanCommand({ TableName: 'edaguard-state' }))).Items ?? [];
+    expect(items.map((i) => i.pk?.S?.split('#')[0]).sort()).toEqual(['history', 'lease']);
     // The webhook URL is a secret: it never reached a log line.
     expect(run.stderr()).not.toContain('secret');
     expect(run.stderr()).not.toContain(process.env.AWS_SECRET_ACCESS_KEY as string);

@@ -35,7 +35,12 @@ describe('the demo sandbox, end to end through the CLI', () => {
         .filter((r) => r.status === 'ticket')
         .map((r) => r.rule)
         .sort(),
-    ).toEqual(['dlq-not-empty', 'esm-partial-batch-response', 'esm-partial-batch-response', 'sqs-fifo-ordering']);
+    ).toEqual([
+      'dlq-not-empty',
+      'esm-partial-batch-response',
+      'esm-partial-batch-response',
+      'sqs-fifo-ordering',
+    ]);
     expect(report.summary).toMatchObject({ drifted: 0, failed: 0, deferred: 0, tickets: 4 });
 
     const orders = await seed.attributes(

@@ -182,7 +182,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
     },
     async sendMessages(queueUrl, count) {
       for (let i = 0; i < count; i++) {
-        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ orderId: i }) }));
+        await sqs.send(
+          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ orderId: i }) }),
+        );
       }
     },
     async attributes(queueUrl, names = ['All']) {

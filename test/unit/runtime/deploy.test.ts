@@ -54,20 +54,18 @@ const CFN_TAGS: Tags = [
   })),
 ) as unknown as Tags;
 
-/** The lease's DynamoDB commands, from the source: what the task role must grant. */
-function leaseActions(): string[] {
-  const source = read('src/runtime/lease.ts');
-  const imports = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/.exec(source)?.[1] ?? '';
-  return (
-    imports
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => /^[A-Z]\w+Command$/.test(s))
-      .map((s) => `dynamodb:${s.replace(/Command$/, '')}`)
-      // Only with --create-state-table, never in production (the template creates the table).
-      .filter((a) => a !== 'dynamodb:CreateTable')
-      .sort()
-  );
+/** The state table's DynamoDB commands (lease and fix history), from the source: what the task role must grant. */
+function stateTableActions(): string[] {
+  const actions = new Set<string>();
+  for (const source of ['src/runtime/lease.ts', 'src/state/fixHistory.ts'].map(read)) {
+    const imports = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/.exec(source)?.[1] ?? '';
+    for (const name of imports.split(',').map((s) => s.trim())) {
+      if (/^[A-Z]\w+Command$/.test(name)) actions.add(`dynamodb:${name.replace(/Command$/, '')}`);
+    }
+  }
+  // Only with --create-state-table, never in production (the template creates the table).
+  actions.delete('dynamodb:CreateTable');
+  return [...actions].sort();
 }
 
 describe('deploy/ecs/edaguard.yaml (CloudFormation)', () => {
@@ -81,23 +79,26 @@ describe('deploy/ecs/edaguard.yaml (CloudFormation)', () => {
     expect(out.status).toBe(0);
   });
 
-  it('declares the state table: partition key pk (String), retained, on demand', () => {
+  it('declares the state table: partition key pk (String), retained, on demand, TTL on expiresAt', () => {
     const table = template.Resources.StateTable;
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.Properties.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
     expect(template.Parameters.StateTableName.Default).toBe('edaguard-state');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });
 
-  it('grants the task role exactly the DynamoDB actions the lease calls, on the state table only', () => {
+  it('grants the task role exactly the DynamoDB actions the lease and the fix history call, on the state table only', () => {
     const statements = template.Resources.TaskRole.Properties.Policies.flatMap(
       (p: Doc) => p.PolicyDocument.Statement,
     );
     const dynamo = statements.filter((s: Doc) => s.Action.some((a: string) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
-    expect([...dynamo[0].Action].sort()).toEqual(leaseActions());
-    expect(leaseActions()).toEqual(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect([...dynamo[0].Action].sort()).toEqual(stateTableActions());
+    expect(stateTableActions()).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem']),
+    );
     expect(dynamo[0].Resource).toEqual({ 'Fn::GetAtt': 'StateTable.Arn' });
   });
 
