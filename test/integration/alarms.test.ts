@@ -4,16 +4,8 @@ import {
   PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCycle } from '../../src/cycle.js';
 import { loadPolicyDir } from '../../src/policy/loader.js';
-import type { DriftReport } from '../../src/report/driftReport.js';
-import {
-  recordingLogger,
-  testClients,
-  testSeeder,
-  testSettings,
-  useCleanEmulator,
-} from '../support/harness.js';
+import { reconcileOnce, testSeeder, useCleanEmulator } from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
 import type { Seeder } from '../support/seed.js';
 
@@ -22,19 +14,7 @@ useCleanEmulator();
 let seed: Seeder;
 afterEach(() => seed?.destroy());
 
-async function reconcile(): Promise<{ report: DriftReport; writes: number }> {
-  const aws = testClients();
-  try {
-    const report = await runCycle(await loadPolicyDir(SANDBOX_POLICY_DIR), aws, {
-      settings: testSettings(),
-      dryRun: false,
-      logger: recordingLogger().logger,
-    });
-    return { report, writes: aws.counter.writes() };
-  } finally {
-    aws.destroy();
-  }
-}
+const reconcile = async () => reconcileOnce(await loadPolicyDir(SANDBOX_POLICY_DIR));
 
 const ONCALL = 'arn:aws:sns:us-east-1:123456789012:orders-oncall';
 

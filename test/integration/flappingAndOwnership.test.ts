@@ -1,16 +1,9 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCycle } from '../../src/cycle.js';
 import { parsePolicySources } from '../../src/policy/loader.js';
 import { DynamoFixHistoryStore } from '../../src/state/fixHistory.js';
-import {
-  recordingLogger,
-  testClients,
-  testSeeder,
-  testSettings,
-  useCleanEmulator,
-} from '../support/harness.js';
+import { reconcileOnce, testSeeder, useCleanEmulator } from '../support/harness.js';
 import { redrive, type Seeder } from '../support/seed.js';
 
 useCleanEmulator();
@@ -61,21 +54,13 @@ describe('flapping and IaC ownership against the emulator', () => {
 
     // Each cycle runs with fresh clients and a fresh store, as after a restart of the controller.
     const cycle = async () => {
-      const aws = testClients({ flapMaxFixes: 2, flapWindowSeconds: 3600 });
-      try {
-        const report = await runCycle(policies(), aws, {
-          settings: testSettings({ flapMaxFixes: 2, flapWindowSeconds: 3600 }),
-          dryRun: false,
-          logger: recordingLogger().logger,
-          fixHistory: new DynamoFixHistoryStore(aws.dynamodb, 'edaguard-state'),
-        });
-        return {
-          result: report.results.find((r) => r.resource === q.arn),
-          writes: aws.counter.total({ service: 'SQS', writesOnly: true }),
-        };
-      } finally {
-        aws.destroy();
-      }
+      const flapping = { flapMaxFixes: 2, flapWindowSeconds: 3600 };
+      const { report, log } = await reconcileOnce(policies(), {
+        settings: flapping,
+        fixHistory: (aws) => new DynamoFixHistoryStore(aws.dynamodb, 'edaguard-state'),
+      });
+      const sqsWrites = log.lines().filter((l) => l.decision === 'write').length;
+      return { result: report.results.find((r) => r.resource === q.arn), writes: sqsWrites };
     };
 
     expect((await cycle()).result?.status).toBe('fixed');
@@ -100,27 +85,14 @@ describe('flapping and IaC ownership against the emulator', () => {
       attributes: { RedrivePolicy: redrive(dlq.arn, 50) },
       tags: { team: 'orders' },
     });
-    const aws = testClients();
-    try {
-      const report = await runCycle(
-        policies('  ownership: { ticketWhenTagged: [aws:cloudformation:stack-name] }\n'),
-        aws,
-        {
-          settings: testSettings(),
-          dryRun: false,
-          logger: recordingLogger().logger,
-        },
-      );
-      expect(report.results.find((r) => r.resource === owned.arn)).toMatchObject({
-        status: 'ticket',
-        message: expect.stringMatching(
-          /^owned by aws:cloudformation:stack-name=billing-prod: change it there/,
-        ),
-      });
-      expect(report.results.find((r) => r.resource === free.arn)?.status).toBe('fixed');
-      expect(JSON.parse((await seed.attributes(owned.url)).RedrivePolicy ?? '{}').maxReceiveCount).toBe(50);
-    } finally {
-      aws.destroy();
-    }
+    const { report } = await reconcileOnce(
+      policies('  ownership: { ticketWhenTagged: [aws:cloudformation:stack-name] }\n'),
+    );
+    expect(report.results.find((r) => r.resource === owned.arn)).toMatchObject({
+      status: 'ticket',
+      message: expect.stringMatching(/^owned by aws:cloudformation:stack-name=billing-prod: change it there/),
+    });
+    expect(report.results.find((r) => r.resource === free.arn)?.status).toBe('fixed');
+    expect(JSON.parse((await seed.attributes(owned.url)).RedrivePolicy ?? '{}').maxReceiveCount).toBe(50);
   });
 });

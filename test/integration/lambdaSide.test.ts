@@ -6,16 +6,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCycle } from '../../src/cycle.js';
 import { loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
-import type { DriftReport } from '../../src/report/driftReport.js';
-import {
-  recordingLogger,
-  testClients,
-  testSeeder,
-  testSettings,
-  useCleanEmulator,
-} from '../support/harness.js';
+import type { PolicySet } from '../../src/policy/model.js';
+import { reconcileOnce, testSeeder, useCleanEmulator } from '../support/harness.js';
 import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
 import type { Seeder } from '../support/seed.js';
 
@@ -24,21 +17,8 @@ useCleanEmulator();
 let seed: Seeder;
 afterEach(() => seed?.destroy());
 
-async function reconcile(
-  policies?: Awaited<ReturnType<typeof loadPolicyDir>>,
-): Promise<{ report: DriftReport; writes: number }> {
-  const aws = testClients();
-  try {
-    const report = await runCycle(policies ?? (await loadPolicyDir(SANDBOX_POLICY_DIR)), aws, {
-      settings: testSettings(),
-      dryRun: false,
-      logger: recordingLogger().logger,
-    });
-    return { report, writes: aws.counter.writes() };
-  } finally {
-    aws.destroy();
-  }
-}
+const reconcile = async (policies?: PolicySet) =>
+  reconcileOnce(policies ?? (await loadPolicyDir(SANDBOX_POLICY_DIR)));
 
 const ARN = 'arn:aws:sqs:us-east-1:123456789012';
 

@@ -1,9 +1,11 @@
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/apply.js';
-import { discoverAndPlan, runCycle } from '../../src/cycle.js';
+import { discoverAndPlan } from '../../src/cycle.js';
 import { listPolicyFiles, loadPolicyDir, parsePolicySources } from '../../src/policy/loader.js';
+import type { PolicySet } from '../../src/policy/model.js';
 import {
+  reconcileOnce,
   recordingLogger,
   testClients,
   testSeeder,
@@ -18,27 +20,11 @@ useCleanEmulator();
 let seed: Seeder;
 afterEach(() => seed?.destroy());
 
-async function cycle(
-  options: {
-    dryRun?: boolean;
-    maxChanges?: number;
-    policies?: Awaited<ReturnType<typeof loadPolicyDir>>;
-  } = {},
-) {
-  const aws = testClients();
-  const log = recordingLogger();
-  try {
-    const policies = options.policies ?? (await loadPolicyDir(SANDBOX_POLICY_DIR));
-    const report = await runCycle(policies, aws, {
-      settings: testSettings(options.maxChanges !== undefined ? { maxChanges: options.maxChanges } : {}),
-      dryRun: options.dryRun ?? false,
-      logger: log.logger,
-    });
-    return { report, writes: aws.counter.writes(), log };
-  } finally {
-    aws.destroy();
-  }
-}
+const cycle = async (options: { dryRun?: boolean; maxChanges?: number; policies?: PolicySet } = {}) =>
+  reconcileOnce(options.policies ?? (await loadPolicyDir(SANDBOX_POLICY_DIR)), {
+    ...(options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    ...(options.maxChanges !== undefined ? { settings: { maxChanges: options.maxChanges } } : {}),
+  });
 
 /** The sandbox policies, every one switched to audit. */
 const auditPolicies = async () => {

@@ -3,9 +3,13 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { beforeEach, inject } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
+import { type AwsClients, createAwsClients } from '../../src/aws/clients.js';
 import { runCli } from '../../src/cli/program.js';
 import { type RuntimeSettings, resolveRuntimeSettings } from '../../src/config/runtime.js';
+import { runCycle } from '../../src/cycle.js';
+import type { PolicySet } from '../../src/policy/model.js';
+import type { DriftReport } from '../../src/report/driftReport.js';
+import type { FixHistoryStore } from '../../src/state/fixHistory.js';
 import { createSeeder, type Seeder } from './seed.js';
 
 export function emulatorEndpoint(): string {
@@ -75,4 +79,28 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
     logger: () => log.logger,
   });
   return { code, stdout, stderr, logLines: log.lines };
+}
+
+/** One reconcile cycle against the emulator, with fresh clients, as a test wants it. */
+export async function reconcileOnce(
+  policySet: PolicySet,
+  options: {
+    dryRun?: boolean;
+    settings?: Partial<RuntimeSettings>;
+    fixHistory?: (aws: AwsClients) => FixHistoryStore;
+  } = {},
+): Promise<{ report: DriftReport; writes: number; log: ReturnType<typeof recordingLogger> }> {
+  const aws = testClients(options.settings);
+  const log = recordingLogger();
+  try {
+    const report = await runCycle(policySet, aws, {
+      settings: testSettings(options.settings),
+      dryRun: options.dryRun ?? false,
+      logger: log.logger,
+      ...(options.fixHistory ? { fixHistory: options.fixHistory(aws) } : {}),
+    });
+    return { report, writes: aws.counter.writes(), log };
+  } finally {
+    aws.destroy();
+  }
 }

@@ -1,6 +1,6 @@
 import type { FunctionFacts, MappingFacts } from '../../discovery/inventory.js';
 import type { RuleSettings } from '../../policy/schema.js';
-import { BUSY_MAPPING_STATES } from './esmStreamFailureHandling.js';
+import { BUSY_MAPPING_STATES, busyMapping } from './esmStreamFailureHandling.js';
 import type { RuleVerdict } from './verdict.js';
 
 const REPORT = 'ReportBatchItemFailures' as const;
@@ -35,14 +35,7 @@ export function planPartialBatchResponse(
       message: `${fn.name} does not report batch item failures: return { batchItemFailures } from the handler, then tag the function ${tagKey}=${tagValue} and edaguard turns it on`,
     };
   }
-  if (BUSY_MAPPING_STATES.has(mapping.state)) {
-    return {
-      status: 'busy',
-      observed,
-      desired,
-      message: `mapping is ${mapping.state}: looked at again next cycle`,
-    };
-  }
+  if (BUSY_MAPPING_STATES.has(mapping.state)) return busyMapping(mapping, observed, desired);
   return {
     status: 'drift',
     observed,

@@ -7,6 +7,10 @@ import type { RuleVerdict } from './verdict.js';
 /** States in which a mapping takes no update: it is looked at again next cycle. */
 export const BUSY_MAPPING_STATES = new Set(['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting']);
 
+export function busyMapping(mapping: MappingFacts, observed: unknown, desired: unknown): RuleVerdict {
+  return { status: 'busy', observed, desired, message: `mapping is ${mapping.state}: looked at again next cycle` };
+}
+
 export function isStreamMapping(mapping: MappingFacts): boolean {
   return mapping.sourceKind === 'kinesis' || mapping.sourceKind === 'dynamodb';
 }
@@ -67,14 +71,7 @@ export function planStreamFailureHandling(
       message: 'bisects, bounds retries and record age, and has an on-failure destination',
     };
   }
-  if (BUSY_MAPPING_STATES.has(mapping.state)) {
-    return {
-      status: 'busy',
-      observed,
-      desired,
-      message: `mapping is ${mapping.state}: looked at again next cycle`,
-    };
-  }
+  if (BUSY_MAPPING_STATES.has(mapping.state)) return busyMapping(mapping, observed, desired);
   const actions: Action[] = [
     ...(destination.kind === 'ok' ? destination.actions : []),
     { kind: 'UpdateEventSourceMapping', mappingUuid: mapping.uuid, mappingArn: mapping.arn, changes },
