@@ -95,8 +95,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         io.stdout(
           opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`,
         );
+        // As for reconcile: anything but compliant (drift, tickets, unreadable, busy) exits 1.
         setExitCode(
-          plan.findings.some((f) => f.status === 'drift' || f.status === 'error')
+          plan.findings.some((f) => f.status !== 'pass' && f.status !== 'skipped')
             ? EXIT.driftRemains
             : EXIT.ok,
         );
