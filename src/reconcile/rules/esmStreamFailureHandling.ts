@@ -8,7 +8,12 @@ import type { RuleVerdict } from './verdict.js';
 export const BUSY_MAPPING_STATES = new Set(['Creating', 'Updating', 'Enabling', 'Disabling', 'Deleting']);
 
 export function busyMapping(mapping: MappingFacts, observed: unknown, desired: unknown): RuleVerdict {
-  return { status: 'busy', observed, desired, message: `mapping is ${mapping.state}: looked at again next cycle` };
+  return {
+    status: 'busy',
+    observed,
+    desired,
+    message: `mapping is ${mapping.state}: looked at again next cycle`,
+  };
 }
 
 export function isStreamMapping(mapping: MappingFacts): boolean {
