@@ -47,7 +47,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import pLimit from 'p-limit';
 import pino from 'pino';
 import { CallCounter, type CallRecord, isWriteOperation } from '../src/aws/callCounter.js';
-import { type AwsClients, createAwsClients } from '../src/aws/clients.js';
+import { type AwsClients, createAwsClients, SERVICE_NAMES } from '../src/aws/clients.js';
 import { type RuntimeSettings, resolveRuntimeSettings } from '../src/config/runtime.js';
 import { discoverAndPlan, runCycle } from '../src/cycle.js';
 import { loadPolicyDir } from '../src/policy/loader.js';
@@ -892,17 +892,6 @@ function motoCpuReader(port: number): () => number | undefined {
     }
   };
 }
-
-const SERVICE_NAMES = {
-  sqs: 'SQS',
-  lambda: 'Lambda',
-  tagging: 'ResourceGroupsTaggingAPI',
-  dynamodb: 'DynamoDB',
-  sns: 'SNS',
-  eventbridge: 'EventBridge',
-  s3: 'S3',
-  cloudwatch: 'CloudWatch',
-} as const;
 
 async function measure<T>(
   name: string,

@@ -3,7 +3,7 @@
  * ticket tracker would receive (a dry run, nothing sent); `reconcile`; and a second `reconcile`
  * that must make zero writes. Run with `npm run demo`.
  */
-import { isWriteOperation } from '../src/aws/callCounter.js';
+import { countWrites } from '../src/aws/callCounter.js';
 import { runCli } from '../src/cli/program.js';
 import { createLogger } from '../src/logger.js';
 import { previewNotifications } from '../src/notify/preview.js';
@@ -87,9 +87,7 @@ async function main(): Promise<number> {
     );
     const second = JSON.parse(json) as DriftReport;
     out(`${renderReportTable(second)}\n`);
-    const writes = second.awsCalls
-      .filter((c) => isWriteOperation(c.operation))
-      .reduce((n, c) => n + c.count, 0);
+    const writes = countWrites(second.awsCalls);
     const { drifted, failed, deferred, tickets } = second.summary;
     out(`${writes} writes; ${tickets} finding(s) need a person (tickets), which no reconcile can fix.\n`);
     return writes === 0 && drifted + failed + deferred === 0 ? 0 : 1;

@@ -62,10 +62,9 @@ export async function runCycle(
   };
   const history = options.fixHistory;
   const toFix = history ? findingsToFix(planned.plan).map(findingKey) : [];
-  const cyclePlan =
-    history && toFix.length > 0
-      ? guardFlapping(planned.plan, await history.load(inventory.target, toFix), now().getTime(), flapping)
-      : planned.plan;
+  const past =
+    history && toFix.length > 0 ? await history.load(inventory.target, toFix) : new Map<string, number[]>();
+  const cyclePlan = history ? guardFlapping(planned.plan, past, now().getTime(), flapping) : planned.plan;
   logger.info(
     {
       queuesRead: inventory.queues.size,
@@ -100,7 +99,7 @@ export async function runCycle(
   const fixed = results.filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding));
   if (history && fixed.length > 0) {
     try {
-      await history.record(inventory.target, fixed, now().getTime(), flapping.windowSeconds);
+      await history.record(inventory.target, fixed, now().getTime(), flapping.windowSeconds, past);
     } catch (error) {
       // Losing one cycle's history delays flapping detection; it must not fail the cycle.
       logger.error({ err: (error as Error).message }, 'could not record fix history');

@@ -27,6 +27,11 @@ export function isWriteOperation(operation: string): boolean {
   return WRITE_OPERATION.test(operation);
 }
 
+/** How many write calls a list of call records holds (e.g. a report's awsCalls). */
+export function countWrites(calls: readonly Pick<CallRecord, 'operation' | 'count'>[]): number {
+  return calls.filter((c) => isWriteOperation(c.operation)).reduce((n, c) => n + c.count, 0);
+}
+
 /**
  * Counts SDK commands per service, operation and outcome. One count per command (not per
  * retry attempt), so it can be compared with the minimum number of calls a cycle needs.

@@ -38,6 +38,18 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/** The service name each client's calls are counted under (metrics, reports, the benchmark). */
+export const SERVICE_NAMES = {
+  sqs: 'SQS',
+  lambda: 'Lambda',
+  tagging: 'ResourceGroupsTaggingAPI',
+  dynamodb: 'DynamoDB',
+  sns: 'SNS',
+  eventbridge: 'EventBridge',
+  s3: 'S3',
+  cloudwatch: 'CloudWatch',
+} as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
+
 /**
  * The one place service clients are built. Credentials come from the SDK's default chain
  * (env, shared config, ECS task role, IRSA web identity). NodeHttpHandler everywhere: its
@@ -67,18 +79,8 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
     s3: new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
     cloudwatch: new CloudWatchClient(common),
   };
-  const serviceNames: Record<keyof typeof clients, string> = {
-    sqs: 'SQS',
-    lambda: 'Lambda',
-    tagging: 'ResourceGroupsTaggingAPI',
-    dynamodb: 'DynamoDB',
-    sns: 'SNS',
-    eventbridge: 'EventBridge',
-    s3: 'S3',
-    cloudwatch: 'CloudWatch',
-  };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
-    attachCallCounter(clients[key].middlewareStack, serviceNames[key], counter);
+    attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);
   }
   attachRateLimit(clients.lambda.middlewareStack, createRateLimiter(settings.lambdaRequestsPerSecond ?? 10));
   return {

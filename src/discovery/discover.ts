@@ -71,9 +71,7 @@ export async function discover(
     const type = resourceTypeOfArn(arn);
     if (type) tagged.push({ arn, type, tags });
   }
-  const selectingPolicies = (r: TaggedResource) =>
-    policySet.policies.filter((p) => policySelects(p, r.type, r.tags));
-  const selected = tagged.filter((r) => selectingPolicies(r).length > 0);
+  const selected = tagged.filter((r) => selectingPoliciesOf(policySet.policies, r.type, r.tags).length > 0);
   const selectedOfType = (type: ResourceType) => selected.filter((r) => r.type === type);
   const target = targetOf(
     [...tagged, ...managed].map((r) => r.arn),
@@ -299,15 +297,15 @@ function failureQueueNamesNeeded(
   mappings: readonly MappingFacts[],
   policies: readonly Policy[],
 ): string[] {
+  const needsStream = mappings.some(
+    (m) =>
+      m.functionArn === fn.arn &&
+      (m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') &&
+      !m.onFailureDestination,
+  );
   const names: string[] = [];
   for (const policy of policies) {
     const stream = policy.rules['esm-stream-failure-handling']?.onFailure;
-    const needsStream = mappings.some(
-      (m) =>
-        m.functionArn === fn.arn &&
-        (m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') &&
-        !m.onFailureDestination,
-    );
     if (stream && 'create' in stream && needsStream)
       names.push(failureQueueNameFor(fn.name, stream.create.nameSuffix));
     const async = policy.rules['lambda-async-invoke-config']?.onFailure;

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { describeAction } from '../apply/executors.js';
-import { isWriteOperation } from '../aws/callCounter.js';
+import { countWrites } from '../aws/callCounter.js';
 import type { Plan } from '../reconcile/model.js';
 import type { DriftReport } from './driftReport.js';
 
@@ -36,9 +36,7 @@ export function renderPlanTable(plan: Plan): string {
 /** `edaguard reconcile`: the summary line and one row per result that is not plain compliant. */
 export function renderReportTable(report: DriftReport): string {
   const s = report.summary;
-  const writes = report.awsCalls
-    .filter((c) => isWriteOperation(c.operation))
-    .reduce((n, c) => n + c.count, 0);
+  const writes = countWrites(report.awsCalls);
   const lines = [
     `${report.dryRun ? 'DRY-RUN ' : ''}Reconciled ${report.target.accountId}/${report.target.region}: ${s.resources} resource(s): ${s.compliant} compliant, ${s.fixed} fixed, ${s.drifted} drifted, ${s.failed} failed, ${s.deferred} deferred, ${s.tickets} need a ticket; ${writes} write call(s).`,
   ];

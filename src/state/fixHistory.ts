@@ -7,8 +7,17 @@ import type { Target } from '../discovery/inventory.js';
  */
 export interface FixHistoryStore {
   load(target: Target, keys: readonly string[]): Promise<Map<string, number[]>>;
-  /** Records fixes made at `atMs`, keeping only those within the window. */
-  record(target: Target, keys: readonly string[], atMs: number, windowSeconds: number): Promise<void>;
+  /**
+   * Records fixes made at `atMs`, keeping only those within the window. `known` is the history
+   * `load` returned this cycle for these keys, so recording reads nothing again.
+   */
+  record(
+    target: Target,
+    keys: readonly string[],
+    atMs: number,
+    windowSeconds: number,
+    known: ReadonlyMap<string, readonly number[]>,
+  ): Promise<void>;
 }
 
 /** History for one process's life: enough for the loop, forgotten on restart. */
@@ -25,6 +34,7 @@ export class MemoryFixHistoryStore implements FixHistoryStore {
   }
 
   async record(target: Target, keys: readonly string[], atMs: number, windowSeconds: number): Promise<void> {
+    // The map is the store itself: nothing to pass in.
     for (const key of keys) {
       const id = itemKey(target, key);
       this.fixes.set(id, [...prune(this.fixes.get(id) ?? [], atMs, windowSeconds), atMs]);
@@ -71,11 +81,15 @@ export class DynamoFixHistoryStore implements FixHistoryStore {
     return out;
   }
 
-  async record(target: Target, keys: readonly string[], atMs: number, windowSeconds: number): Promise<void> {
-    if (keys.length === 0) return;
-    const previous = await this.load(target, keys);
+  async record(
+    target: Target,
+    keys: readonly string[],
+    atMs: number,
+    windowSeconds: number,
+    known: ReadonlyMap<string, readonly number[]>,
+  ): Promise<void> {
     for (const key of keys) {
-      const fixes = [...prune(previous.get(key) ?? [], atMs, windowSeconds), atMs];
+      const fixes = [...prune(known.get(key) ?? [], atMs, windowSeconds), atMs];
       await this.dynamodb.send(
         new PutItemCommand({
           TableName: this.table,
