@@ -8,7 +8,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { attachCallCounter, CallCounter } from './callCounter.js';
-import { attachRateLimit, createRateLimiter } from './rateLimit.js';
+import {
+  attachRateLimit,
+  CLOUDWATCH_REQUESTS_PER_SECOND,
+  operationRateLimits,
+  serviceRateLimit,
+} from './rateLimit.js';
+import { createRetryStrategy, DEFAULT_RETRY_TIMING, type RetryTiming } from './retry.js';
 
 export interface AwsClientSettings {
   region: string;
@@ -16,6 +22,8 @@ export interface AwsClientSettings {
   endpoint?: string;
   /** SDK `standard` retry mode attempts (first try included). */
   maxAttempts: number;
+  /** Backoff between attempts (full jitter); the defaults suit AWS, tests shorten them. */
+  retryTiming?: RetryTiming;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   /**
@@ -57,32 +65,34 @@ export const SERVICE_NAMES = {
  * endpoint, emulators included, speaks.
  */
 export function createAwsClients(settings: AwsClientSettings, counter = new CallCounter()): AwsClients {
-  const common = {
+  const common = () => ({
     region: settings.region,
     maxAttempts: settings.maxAttempts,
-    retryMode: 'standard' as const,
+    // A strategy per client: its retry quota then belongs to one service.
+    retryStrategy: createRetryStrategy(settings.maxAttempts, settings.retryTiming ?? DEFAULT_RETRY_TIMING),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectionTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
       throwOnRequestTimeout: true,
     }),
-  };
+  });
   const clients = {
-    sqs: new SQSClient(common),
-    lambda: new LambdaClient(common),
-    tagging: new ResourceGroupsTaggingAPIClient(common),
-    dynamodb: new DynamoDBClient(common),
-    sns: new SNSClient(common),
-    eventbridge: new EventBridgeClient(common),
+    sqs: new SQSClient(common()),
+    lambda: new LambdaClient(common()),
+    tagging: new ResourceGroupsTaggingAPIClient(common()),
+    dynamodb: new DynamoDBClient(common()),
+    sns: new SNSClient(common()),
+    eventbridge: new EventBridgeClient(common()),
     // Emulators and VPC endpoints address buckets by path, not by virtual host.
-    s3: new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
-    cloudwatch: new CloudWatchClient(common),
+    s3: new S3Client({ ...common(), forcePathStyle: settings.endpoint !== undefined }),
+    cloudwatch: new CloudWatchClient(common()),
   };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
     attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);
   }
-  attachRateLimit(clients.lambda.middlewareStack, createRateLimiter(settings.lambdaRequestsPerSecond ?? 10));
+  attachRateLimit(clients.lambda.middlewareStack, serviceRateLimit(settings.lambdaRequestsPerSecond ?? 10));
+  attachRateLimit(clients.cloudwatch.middlewareStack, operationRateLimits(CLOUDWATCH_REQUESTS_PER_SECOND));
   return {
     ...clients,
     counter,

@@ -10,6 +10,31 @@ export function createRateLimiter(perSecond: number): PQueue {
 }
 
 /**
+ * CloudWatch's per-account, per-region quotas (transactions per second) for the calls edaguard
+ * makes. edaguard stays at or under them so that a cycle creating many alarms does not throttle
+ * dashboards, deploy pipelines and other tools sharing the quota.
+ */
+export const CLOUDWATCH_REQUESTS_PER_SECOND: Readonly<Record<string, number>> = {
+  PutMetricAlarm: 3,
+  DescribeAlarms: 9,
+};
+
+/** Which limiter an operation waits for; undefined: none. */
+export type LimiterForOperation = (operation: string) => PQueue | undefined;
+
+/** One limiter for every operation of a service (Lambda: one control-plane quota for all calls). */
+export function serviceRateLimit(perSecond: number): LimiterForOperation {
+  const limiter = createRateLimiter(perSecond);
+  return () => limiter;
+}
+
+/** One limiter per named operation (CloudWatch: each API has its own quota); others unlimited. */
+export function operationRateLimits(perSecond: Readonly<Record<string, number>>): LimiterForOperation {
+  const limiters = new Map(Object.entries(perSecond).map(([op, rate]) => [op, createRateLimiter(rate)]));
+  return (operation) => limiters.get(operation);
+}
+
+/**
  * Every attempt (retries included: they count against the service quota too) waits for a slot.
  * Added innermost (deserialize step, low priority): after retries and signing, right before the
  * request is sent, so the limit holds for what AWS receives.
@@ -17,10 +42,14 @@ export function createRateLimiter(perSecond: number): PQueue {
 export function attachRateLimit(
   // biome-ignore lint/suspicious/noExplicitAny: every client's stack has its own input and output types
   stack: MiddlewareStack<any, any>,
-  limiter: PQueue,
+  limiterFor: LimiterForOperation,
 ): void {
   stack.add(
-    (next) => async (args) => (await limiter.add(() => next(args))) as Awaited<ReturnType<typeof next>>,
+    (next, context) => async (args) => {
+      const limiter = limiterFor(String(context.commandName ?? '').replace(/Command$/, ''));
+      if (!limiter) return next(args);
+      return (await limiter.add(() => next(args))) as Awaited<ReturnType<typeof next>>;
+    },
     { step: 'deserialize', priority: 'low', name: 'edaguardRateLimit' },
   );
 }
