@@ -1,9 +1,19 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  visit,
+} from 'yaml';
 import type { z } from 'zod';
 import { type PolicyIssue, PolicyValidationError } from '../errors.js';
 import { findCertainConflicts } from './conflicts.js';
+import { decodePolicyFile, MAX_POLICY_FILE_BYTES } from './fileText.js';
 import type { Policy, PolicySet, SourceLocation } from './model.js';
 import {
   type ReliabilityPolicyDocument,
@@ -59,13 +69,57 @@ export async function loadPolicyDir(dir: string): Promise<PolicySet> {
       { file: dir, line: 1, column: 1, path: '', message: 'no policy files (*.yaml, *.yml) found' },
     ]);
   }
-  const sources = await Promise.all(
-    files.map(async (file) => ({
-      file: path.relative(process.cwd(), file) || file,
-      text: await readFile(file, 'utf8'),
-    })),
-  );
-  return parsePolicySources(sources);
+  const issues: PolicyIssue[] = [];
+  const sources: Array<{ file: string; text: string }> = [];
+  for (const read of await Promise.all(files.map(readPolicyFile))) {
+    if ('issue' in read) issues.push(read.issue);
+    else sources.push(read);
+  }
+  let set: PolicySet | undefined;
+  try {
+    set = parsePolicySources(sources);
+  } catch (error) {
+    if (!(error instanceof PolicyValidationError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0) throw new PolicyValidationError(sortIssues(issues));
+  if (set && set.policies.length === 0) {
+    // Files that are all empty or comments: a run would select nothing, which is never what was meant.
+    throw new PolicyValidationError([
+      {
+        file: dir,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `no policy document found: ${files.length} file(s), all empty or only comments`,
+      },
+    ]);
+  }
+  return set as PolicySet;
+}
+
+/** One file's text, or an issue: too large, not UTF-8, or unreadable (e.g. removed since listed). */
+async function readPolicyFile(
+  file: string,
+): Promise<{ file: string; text: string } | { issue: PolicyIssue }> {
+  const shown = path.relative(process.cwd(), file) || file;
+  const issueAt = (where: { line: number; column: number }, message: string) => ({
+    issue: { file: shown, ...where, path: '', message },
+  });
+  try {
+    // Checked before reading, so a huge file is never loaded into memory.
+    const { size } = await stat(file);
+    if (size > MAX_POLICY_FILE_BYTES) {
+      return issueAt(
+        { line: 1, column: 1 },
+        `file is ${size} bytes; a policy file may hold at most ${MAX_POLICY_FILE_BYTES} bytes (1 MiB)`,
+      );
+    }
+    const decoded = decodePolicyFile(await readFile(file));
+    return 'error' in decoded ? issueAt(decoded.at, decoded.error) : { file: shown, text: decoded.text };
+  } catch (error) {
+    return issueAt({ line: 1, column: 1 }, `cannot read policy file: ${(error as Error).message}`);
+  }
 }
 
 /** Pure: validates policy texts (file name → YAML) into a PolicySet or throws with every issue. */
@@ -73,28 +127,18 @@ export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: 
   const issues: PolicyIssue[] = [];
   const policies: Policy[] = [];
   for (const { file, text } of sources) {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const list = Array.isArray(docs) ? docs : [];
-    for (const doc of list) {
-      const at = (offset: number): { line: number; column: number } => {
-        const pos = lineCounter.linePos(offset);
-        return { line: pos.line, column: pos.col };
-      };
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) {
-          issues.push({ file, ...at(err.pos[0]), path: '', message: `YAML: ${err.message.split('\n')[0]}` });
-        }
-        continue;
-      }
-      // An empty document, e.g. after a trailing `---`: yaml gives it no contents or a null scalar.
-      if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
-      const parsed = ReliabilityPolicySchema.safeParse(doc.toJS());
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) issues.push(...locateZodIssue(file, doc, issue, at));
-        continue;
-      }
-      policies.push(toPolicy(file, doc, parsed.data, at));
+    try {
+      parseFile(file, text, issues, policies);
+    } catch (error) {
+      // A safety net: whatever yaml or zod throw on a strange input is that file's issue, not a crash.
+      const e = error as { name?: string; message?: string };
+      issues.push({
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot parse: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`,
+      });
     }
   }
   issues.push(...findDuplicateNames(policies));
@@ -103,7 +147,85 @@ export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: 
   return { policies, files: sources.map((s) => s.file) };
 }
 
+/** Parses one file's documents into `policies`, or its problems into `issues`. */
+function parseFile(file: string, text: string, issues: PolicyIssue[], policies: Policy[]): void {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // Warnings (e.g. a list used as a key) would go to the process's stderr; the schema reports them.
+    logLevel: 'error',
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  for (const doc of list) {
+    const at = (offset: number): { line: number; column: number } => {
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    };
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        issues.push({ file, ...at(err.pos[0]), path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+      }
+      continue;
+    }
+    // An empty document, e.g. after a trailing `---`: yaml gives it no contents or a null scalar.
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    if (!isMap(doc.contents)) {
+      const got = isSeq(doc.contents)
+        ? 'a list'
+        : isScalar(doc.contents)
+          ? `a ${typeof doc.contents.value}`
+          : 'an alias';
+      issues.push({
+        file,
+        ...at(nodeOffset(doc, [])),
+        path: '',
+        message: `a policy document is a mapping (apiVersion, kind, metadata, spec), not ${got}`,
+      });
+      continue;
+    }
+    const js = toPlainValue(doc);
+    if ('issue' in js) {
+      issues.push({ file, ...at(js.issue.offset), path: '', message: js.issue.message });
+      continue;
+    }
+    const parsed = ReliabilityPolicySchema.safeParse(js.value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) issues.push(...locateZodIssue(file, doc, issue, at));
+      continue;
+    }
+    policies.push(toPolicy(file, doc, parsed.data, at));
+  }
+}
+
 type At = (offset: number) => { line: number; column: number };
+
+/** yaml's alias limit: expanding more aliases than this is a "billion laughs" attack, not a policy. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. yaml throws (a ReferenceError) for an alias bomb or an alias
+ * without its anchor; both become an issue at the first alias instead of a crash.
+ */
+function toPlainValue(doc: Document): { value: unknown } | { issue: { offset: number; message: string } } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    let offset = 0;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const reason = (error as Error).message;
+    const message = /excessive alias count/i.test(reason)
+      ? `YAML: the aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias references): refusing a resource-exhaustion ("billion laughs") document`
+      : `YAML: ${reason}`;
+    return { issue: { offset, message } };
+  }
+}
 
 function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, at: At): Policy {
   const ruleIds = RULE_IDS.filter((id) => data.spec.rules[id] !== undefined);

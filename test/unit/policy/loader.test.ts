@@ -356,7 +356,7 @@ describe('parsePolicySources: each invalid input gives one located issue', () =>
       name: 'a document that is not a map',
       text: yaml('just a string'),
       issue: { line: 1, column: 1, path: '' },
-      message: /expected object, received string/,
+      message: /a policy document is a mapping .* not a string/,
     },
   ])('$name', ({ text, issue, message }) => {
     const issues = issuesOf([{ file: 'policies/bad.yaml', text }]);
