@@ -94,6 +94,7 @@ export async function runCycle(
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(beforeWrite ? { beforeWrite } : {}),
+    inventory,
     logger,
   });
   const fixed = results.filter((r) => r.status === 'fixed').map((r) => findingKey(r.finding));

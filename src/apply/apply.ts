@@ -1,8 +1,11 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
+import type { Inventory } from '../discovery/inventory.js';
 import { type Action, type Finding, findingKey, type Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
+import { checkPreconditions, PreconditionFailedError } from './preconditions.js';
+import { writeFailureOutcome } from './writeErrors.js';
 
 /** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
 export type ResultStatus = 'pass' | 'drift' | 'ticket' | 'fixed' | 'failed' | 'deferred' | 'skipped';
@@ -30,6 +33,11 @@ export interface ApplyOptions {
    * lease's fencing check goes here, so that a controller that lost its lease cannot write.
    */
   beforeWrite?: (action: Action) => Promise<void>;
+  /**
+   * The facts the plan was made from. When given, what each finding's writes would overwrite is
+   * read again first, and a finding whose resource changed or vanished meanwhile is deferred.
+   */
+  inventory?: Inventory;
 }
 
 const STATUS_OF_FINDING = {
@@ -108,6 +116,19 @@ export async function applyPlan(
         const message = `${finding.message} (deferred: cycle stopped before its writes)`;
         return decide({ finding, status: 'deferred', message }, { decision: 'deferred', writes }, 'warn');
       }
+      if (options.inventory) {
+        try {
+          await checkPreconditions(finding.actions, options.inventory, aws);
+        } catch (error) {
+          if (!(error instanceof PreconditionFailedError)) {
+            const e = error as { name?: string; message?: string };
+            const message = `could not read ${finding.resource} again before writing: ${e.name ?? 'Error'}: ${e.message}`;
+            return decide({ finding, status: 'deferred', message }, { decision: 'deferred', writes }, 'warn');
+          }
+          const fields = { decision: 'precondition-failed', code: error.code, writes, changed: error.fields };
+          return decide({ finding, status: 'deferred', message: error.message }, fields, 'warn');
+        }
+      }
       for (const [index, action] of finding.actions.entries()) {
         const write = describeAction(action);
         try {
@@ -125,11 +146,18 @@ export async function applyPlan(
         } catch (error) {
           const e = error as { name?: string; code?: string; message?: string };
           const code = e.code ?? e.name ?? 'Error';
-          const message = `${write} failed: ${code}: ${e.message}`;
+          // Busy, throttled after every retry, or deleted meanwhile: the next cycle looks again.
+          const outcome = writeFailureOutcome(error);
+          const done = index > 0 ? ` (${index} of ${finding.actions.length} writes done)` : '';
+          const message =
+            outcome === 'gone'
+              ? `${write} not applied: the resource was deleted after discovery; edaguard does not recreate it${done}`
+              : `${write} ${outcome === 'retry-next-cycle' ? 'deferred to the next cycle' : 'failed'}: ${code}: ${e.message}${done}`;
+          const status = outcome === 'failed' ? 'failed' : 'deferred';
           return decide(
-            { finding, status: 'failed', message },
-            { decision: 'write', write, outcome: 'failed', code },
-            'error',
+            { finding, status, message },
+            { decision: 'write', write, outcome, code },
+            status === 'failed' ? 'error' : 'warn',
           );
         }
       }
