@@ -85,15 +85,15 @@ export async function loadPolicyDir(dir: string): Promise<PolicySet> {
   if (issues.length > 0) throw new PolicyValidationError(sortIssues(issues));
   if (set && set.policies.length === 0) {
     // Files that are all empty or comments: a run would select nothing, which is never what was meant.
-    throw new PolicyValidationError([
-      {
-        file: dir,
+    throw new PolicyValidationError(
+      set.files.map((file) => ({
+        file,
         line: 1,
         column: 1,
         path: '',
-        message: `no policy document found: ${files.length} file(s), all empty or only comments`,
-      },
-    ]);
+        message: 'no policy document in this file, nor in any other file of the directory',
+      })),
+    );
   }
   return set as PolicySet;
 }
@@ -165,7 +165,15 @@ function parseFile(file: string, text: string, issues: PolicyIssue[], policies: 
     };
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
-        issues.push({ file, ...at(err.pos[0]), path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+        // Name the duplicated key: yaml's own message does not.
+        const key =
+          err.code === 'DUPLICATE_KEY' ? ` ("${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim()}")` : '';
+        issues.push({
+          file,
+          ...at(err.pos[0]),
+          path: '',
+          message: `YAML: ${err.message.split('\n')[0]}${key}`,
+        });
       }
       continue;
     }
