@@ -1080,6 +1080,8 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
   const failureNames = model.converged ? 0 : e.failureQueues;
   const w = model.writes;
   const sqsWrites = w ? e.createDlq + e.setQueueAttributes : 0;
+  // Before a finding's writes, what each SetQueueAttributes would overwrite is read again.
+  const preconditionQueueReads = w ? e.setQueueAttributes : 0;
   const failureQueues = w ? e.failureQueues : 0;
   const existingAlarms = model.converged ? e.iteratorAlarms : 0;
 
@@ -1111,12 +1113,13 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
     {
       operation: 'SQS.GetQueueAttributes',
       minimum: e.selected + dlqs,
-      expected: e.selected + dlqs + sqsWrites + failureQueues,
-      expectedOnAws: e.selected + dlqs + sqsWrites + failureQueues,
+      expected: e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads,
+      expectedOnAws: e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads,
       note:
         `minimum: one per selected queue (${e.selected}) + one per distinct existing DLQ they reference (${dlqs}).` +
         (w
-          ? ` Beyond the minimum: one read-back after each of the ${sqsWrites + failureQueues} SQS writes (verify).`
+          ? ` Beyond the minimum: one read-back after each of the ${sqsWrites + failureQueues} SQS writes (verify), ` +
+            `and one re-read before each of the ${preconditionQueueReads} SetQueueAttributes (precondition: not changed since discovery).`
           : ''),
     },
     {
@@ -1152,19 +1155,20 @@ function rowsFor(model: PhaseModel, result: PhaseResult<unknown>, e: Expected): 
     {
       operation: 'Lambda.GetFunctionEventInvokeConfig',
       minimum: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
-      expected: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
-      expectedOnAws: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
+      expected: e.asyncFunctions + (w ? 2 * e.putInvokeConfigs : 0),
+      expectedOnAws: e.asyncFunctions + (w ? 2 * e.putInvokeConfigs : 0),
       note:
-        `minimum: one per selected function invoked asynchronously (${e.asyncFunctions})${readBacks(w ? e.putInvokeConfigs : 0)}.` +
+        `minimum: one per selected function invoked asynchronously (${e.asyncFunctions})${readBacks(w ? e.putInvokeConfigs : 0)}` +
+        `${w ? ` + one precondition re-read before each Put (${e.putInvokeConfigs})` : ''}.` +
         (model.converged ? '' : ` ${e.asyncWithoutConfig} of them have no config: "not found" answers.`),
     },
     {
       operation: 'Lambda.GetEventSourceMapping',
       minimum: w ? e.mappingsToUpdate : 0,
-      expected: w ? e.mappingUpdates : 0,
-      expectedOnAws: w ? e.mappingUpdates : 0,
+      expected: w ? 2 * e.mappingUpdates : 0,
+      expectedOnAws: w ? 2 * e.mappingUpdates : 0,
       note: w
-        ? `read-back after each UpdateEventSourceMapping: minimum one per mapping changed (${e.mappingsToUpdate}); edaguard reads back after each of its ${e.mappingUpdates} updates.`
+        ? `read-back after each UpdateEventSourceMapping: minimum one per mapping changed (${e.mappingsToUpdate}); edaguard reads back after each of its ${e.mappingUpdates} updates, and re-reads before each (precondition).`
         : 'read-back',
     },
     {
@@ -1664,6 +1668,9 @@ function renderMarkdown(input: {
   if (e.alarmRule) {
     out.push(
       '- **DescribeAlarms read-back after each PutMetricAlarm**: each alarm edaguard puts is read back by name.',
+      '- **A re-read before each SetQueueAttributes, UpdateEventSourceMapping and PutFunctionEventInvokeConfig**: ' +
+        'SQS and Lambda have no conditional writes, so what a write would overwrite is read again just before it; a ' +
+        'resource changed or deleted since discovery is deferred, never overwritten or recreated (README, "Concurrent changes").',
     );
   }
   out.push('');
