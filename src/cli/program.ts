@@ -10,6 +10,7 @@ import { loadPolicyDir } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
 import { DynamoFixHistoryStore } from '../state/fixHistory.js';
+import { registerOperatorCommands } from './operatorCommands.js';
 import { registerRunCommand } from './run.js';
 
 /** Documented exit codes. */
@@ -148,6 +149,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     );
 
   registerRunCommand(program, io, setExitCode);
+  registerOperatorCommands(program, io, setExitCode);
 
   return program;
 }

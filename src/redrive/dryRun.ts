@@ -1,0 +1,45 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SqsSender } from './queues.js';
+import { type RedrivePlan, targetFor } from './resolveTarget.js';
+
+export interface RedriveSample {
+  messageId: string;
+  /** Where the message would go; undefined: its source cannot be known (it would stay). */
+  target?: string;
+  messageGroupId?: string;
+  attributes: string[];
+  receiveCount?: number;
+  /** The first 200 characters of the body. */
+  bodyPreview: string;
+}
+
+/**
+ * A look at the DLQ without moving anything: up to 10 messages received with a zero visibility
+ * timeout, so they stay visible to everyone else. (Receiving still counts as a receive.)
+ */
+export async function sampleDlq(sqs: SqsSender, plan: RedrivePlan, count = 10): Promise<RedriveSample[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: plan.dlq.url,
+      MaxNumberOfMessages: Math.min(10, Math.max(1, count)),
+      VisibilityTimeout: 0,
+      WaitTimeSeconds: 0,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return (out.Messages ?? []).map((m) => {
+    const target = targetFor(plan.routing, m.Attributes?.DeadLetterQueueSourceArn);
+    const body = m.Body ?? '';
+    return {
+      messageId: m.MessageId ?? '?',
+      ...(target ? { target: target.arn } : {}),
+      ...(m.Attributes?.MessageGroupId ? { messageGroupId: m.Attributes.MessageGroupId } : {}),
+      attributes: Object.keys(m.MessageAttributes ?? {}).sort(),
+      ...(m.Attributes?.ApproximateReceiveCount
+        ? { receiveCount: Number(m.Attributes.ApproximateReceiveCount) }
+        : {}),
+      bodyPreview: body.length > 200 ? `${body.slice(0, 200)}…` : body,
+    };
+  });
+}

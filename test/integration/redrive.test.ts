@@ -1,0 +1,322 @@
+/**
+ * `edaguard redrive` against the emulator through the real SDK. moto 5.2.1 has no
+ * StartMessageMoveTask (moto/sqs/responses.py has no handler for it), so every run here uses the
+ * receive → send → delete mover; the move-task path is covered in test/unit/redrive/moveTask.test.ts
+ * with the SQS client mocked at the client boundary.
+ */
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redrive } from '../../src/redrive/redrive.js';
+import { cli, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
+import type { Seeder } from '../support/seed.js';
+
+useCleanEmulator();
+
+let seed: Seeder;
+afterEach(() => seed?.destroy());
+
+/** Takes every message now visible out of the queue (deleted, so FIFO groups are not held). */
+async function drain(url: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (let empty = 0; empty < 2; ) {
+    const out = await seed.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const got = out.Messages ?? [];
+    if (got.length === 0) empty += 1;
+    else
+      await seed.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle as string })),
+        }),
+      );
+    all.push(...got);
+  }
+  return all;
+}
+
+async function sendBodies(url: string, bodies: string[], extra: (i: number) => object = () => ({})) {
+  for (let i = 0; i < bodies.length; i += 10) {
+    await seed.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: bodies
+          .slice(i, i + 10)
+          .map((body, j) => ({ Id: `e${j}`, MessageBody: body, ...extra(i + j) })),
+      }),
+    );
+  }
+}
+
+const jsonLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const bodiesOf = (messages: Message[]) => messages.map((m) => m.Body as string).sort();
+const range = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+
+describe('edaguard redrive (mover, against the emulator)', () => {
+  it('moves a Lambda-fed DLQ to a named target with attributes intact and exits 0, JSON progress lines', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('orders-failures');
+    const target = await seed.queue('orders');
+    const bodies = range(23, 'order');
+    await sendBodies(dlq.url, bodies, (i) => ({
+      MessageAttributes: {
+        tenant: { DataType: 'String', StringValue: `t${i % 3}` },
+        attempt: { DataType: 'Number', StringValue: String(i) },
+        blob: { DataType: 'Binary', BinaryValue: new Uint8Array([i, 255, 0]) },
+      },
+    }));
+
+    const run = await cli(['redrive', dlq.name, '--to', target.url, '--rate', '500']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = jsonLines(run.stdout);
+    expect(lines.filter((l) => l.progress === 'redrive').length).toBeGreaterThanOrEqual(3);
+    const result = lines.find((l) => l.result === 'redrive');
+    expect(result).toMatchObject({ mode: 'mover', moved: 23, failed: 0, duplicates: 0, stoppedBy: 'empty' });
+    // A DLQ no SQS queue uses: StartMessageMoveTask does not apply, the mover is chosen up front.
+    expect(String(result?.fallbackReason)).toContain('Lambda or SNS');
+
+    const moved = await drain(target.url);
+    expect(bodiesOf(moved)).toEqual(bodies);
+    for (const m of moved) {
+      const i = Number((m.Body as string).slice(-2));
+      expect(m.MessageAttributes?.tenant?.StringValue).toBe(`t${i % 3}`);
+      expect(m.MessageAttributes?.attempt).toMatchObject({ DataType: 'Number', StringValue: String(i) });
+      expect([...(m.MessageAttributes?.blob?.BinaryValue ?? [])]).toEqual([i, 255, 0]);
+    }
+    expect(await drain(dlq.url)).toEqual([]);
+  });
+
+  it('moto gap (no StartMessageMoveTask): a DLQ of an SQS queue falls back to the mover and returns messages to their source', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('payments-dlq');
+    const source = await seed.queue('payments', {
+      attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) },
+    });
+    await sendBodies(source.url, range(4, 'pay'));
+    // A failing consumer: receive once (hidden 0 s), the next receive moves them to the DLQ.
+    await seed.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: source.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    await seed.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: source.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    expect(
+      (await seed.attributes(dlq.url, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages,
+    ).toBe('4');
+
+    const run = await cli(['redrive', dlq.url]);
+    expect(run.code).toBe(0);
+    const result = jsonLines(run.stdout).find((l) => l.result === 'redrive');
+    expect(result).toMatchObject({ mode: 'mover', moved: 4 });
+    expect(String(result?.fallbackReason)).toMatch(/StartMessageMoveTask unavailable here/);
+    expect(bodiesOf(await drain(source.url))).toEqual(range(4, 'pay'));
+  });
+
+  it('keeps per-group order and group/deduplication ids from a FIFO DLQ to a FIFO target', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('ledger-dlq.fifo');
+    const target = await seed.queue('ledger.fifo');
+    const groups = ['acct-a', 'acct-b', 'acct-c'];
+    // Interleaved: a0 b0 c0 a1 b1 c1 … (8 per group, 24 in all: three receive batches).
+    for (let i = 0; i < 8; i += 1) {
+      for (const g of groups) {
+        await seed.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: dlq.url,
+            MessageBody: `${g}#${i}`,
+            MessageGroupId: g,
+            MessageDeduplicationId: `dedup-${g}-${i}`,
+          }),
+        );
+      }
+    }
+    const run = await cli(['redrive', dlq.url, '--to', target.url, '--rate', '500']);
+    expect(run.code).toBe(0);
+    const moved = await drain(target.url);
+    expect(moved).toHaveLength(24);
+    for (const g of groups) {
+      const inGroup = moved.filter((m) => m.Attributes?.MessageGroupId === g);
+      expect(inGroup.map((m) => m.Body)).toEqual(Array.from({ length: 8 }, (_, i) => `${g}#${i}`));
+      expect(inGroup.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(
+        Array.from({ length: 8 }, (_, i) => `dedup-${g}-${i}`),
+      );
+    }
+  });
+
+  it('a crash after the send and before the delete loses nothing: every message in the DLQ or the target', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('crash-dlq');
+    const target = await seed.queue('crash-target');
+    const bodies = range(35, 'msg');
+    await sendBodies(dlq.url, bodies);
+    const aws = testClients();
+    let batches = 0;
+    try {
+      await expect(
+        redrive(aws.sqs, {
+          dlq: dlq.url,
+          to: target.url,
+          mode: 'mover',
+          dryRun: false,
+          wait: true,
+          perSecond: 500,
+          waitTimeSeconds: 0,
+          visibilityTimeoutSeconds: 1,
+          afterSend: () => {
+            batches += 1;
+            // The process dies with batch 2's copies acknowledged and not yet deleted.
+            if (batches === 2) throw new Error('simulated crash');
+          },
+        }),
+      ).rejects.toThrow('simulated crash');
+      await new Promise((r) => setTimeout(r, 1200)); // batch 2's DLQ copies become visible again
+      const inTarget = bodiesOf(await drain(target.url));
+      const inDlq = bodiesOf(await drain(dlq.url));
+      expect(inTarget).toHaveLength(20);
+      expect(inDlq).toHaveLength(25);
+      // Never zero copies; the crashed batch (10 messages) is in both: at-least-once.
+      const everywhere = new Set([...inTarget, ...inDlq]);
+      expect([...everywhere].sort()).toEqual(bodies);
+      expect(inTarget.filter((b) => inDlq.includes(b))).toHaveLength(10);
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  it('an interruption (abort) finishes the batch in flight, stops, and a second run completes the move', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('abort-dlq');
+    const target = await seed.queue('abort-target');
+    const bodies = range(30, 'job');
+    await sendBodies(dlq.url, bodies);
+    const aws = testClients();
+    const controller = new AbortController();
+    try {
+      const first = await redrive(aws.sqs, {
+        dlq: dlq.url,
+        to: target.url,
+        mode: 'mover',
+        dryRun: false,
+        wait: true,
+        perSecond: 500,
+        waitTimeSeconds: 0,
+        signal: controller.signal,
+        afterSend: () => controller.abort(), // SIGINT arrives mid-batch, between send and delete
+      });
+      expect(first.kind).toBe('mover');
+      if (first.kind !== 'mover') return;
+      expect(first.result).toMatchObject({ moved: 10, failed: 0, duplicates: 0, stoppedBy: 'aborted' });
+      expect(
+        Number((await seed.attributes(dlq.url, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages),
+      ).toBe(20);
+
+      const second = await redrive(aws.sqs, {
+        dlq: dlq.url,
+        to: target.url,
+        mode: 'mover',
+        dryRun: false,
+        wait: true,
+        perSecond: 500,
+        waitTimeSeconds: 0,
+      });
+      expect(second.kind === 'mover' && second.result.moved).toBe(20);
+      expect(bodiesOf(await drain(target.url))).toEqual(bodies);
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  it('--dry-run counts and shows samples and moves nothing; --max moves exactly N', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('dry-dlq');
+    const target = await seed.queue('dry-target');
+    await sendBodies(dlq.url, range(12, 'dry'));
+
+    const dry = await cli(['redrive', dlq.url, '--to', target.name, '--dry-run']);
+    expect(dry.code).toBe(0);
+    const result = jsonLines(dry.stdout).find((l) => l.result === 'redrive');
+    expect(result).toMatchObject({ dryRun: true, approximateMessages: 12 });
+    const samples = result?.samples as Array<{ target: string; bodyPreview: string }>;
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples[0]?.target).toBe(target.arn);
+    expect(samples[0]?.bodyPreview).toMatch(/^dry-/);
+    expect(await drain(target.url)).toEqual([]);
+
+    const some = await cli(['redrive', dlq.url, '--to', target.name, '--max', '5']);
+    expect(some.code).toBe(0);
+    expect(jsonLines(some.stdout).find((l) => l.result === 'redrive')).toMatchObject({
+      moved: 5,
+      stoppedBy: 'max',
+    });
+    expect(await drain(target.url)).toHaveLength(5);
+  });
+
+  it('refuses (exit 2, nothing moved) when the queue types differ, either way', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('guarded-dlq');
+    await sendBodies(dlq.url, range(3, 'g'));
+    const fifo = await seed.queue('strict.fifo');
+    const fifoDlq = await seed.queue('strict-dlq.fifo');
+    const standard = await seed.queue('plain');
+
+    const toFifo = await cli(['redrive', dlq.url, '--to', fifo.url]);
+    expect(toFifo.code).toBe(2);
+    expect(toFifo.stderr).toMatch(/redrive refused[\s\S]*standard and .*strict\.fifo is FIFO/);
+    const toStandard = await cli(['redrive', fifoDlq.url, '--to', standard.url]);
+    expect(toStandard.code).toBe(2);
+    expect(toStandard.stderr).toMatch(/strict-dlq\.fifo is FIFO and .*plain is standard/);
+    expect(await drain(dlq.url)).toHaveLength(3);
+    expect(await drain(fifo.url)).toEqual([]);
+  });
+
+  it('moto gap: RedriveAllowPolicy is stored but never returned, so its refusals are unit-tested', async () => {
+    // moto 5.2.1 keeps RedriveAllowPolicy from SetQueueAttributes but leaves it out of
+    // GetQueueAttributes (All), and rejects it as an attribute name. AWS returns it. The refusals
+    // (denyAll, byQueue without the DLQ) are covered in test/unit/redrive/resolveTarget.test.ts.
+    seed = testSeeder();
+    const q = await seed.queue('deny-all');
+    await seed.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: q.url,
+        Attributes: { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }) },
+      }),
+    );
+    expect((await seed.attributes(q.url, ['All'])).RedriveAllowPolicy).toBeUndefined();
+    await expect(seed.attributes(q.url, ['RedriveAllowPolicy'])).rejects.toThrow(
+      /Unknown Attribute RedriveAllowPolicy/,
+    );
+  });
+
+  it('a missing DLQ exits 2; a DLQ nothing uses without --to exits 2; --status says move tasks are unavailable here (exit 1)', async () => {
+    seed = testSeeder();
+    expect((await cli(['redrive', 'no-such-queue'])).code).toBe(2);
+    const orphan = await seed.queue('orphan-dlq');
+    const run = await cli(['redrive', orphan.url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/name the target with --to/);
+    const status = await cli(['redrive', orphan.url, '--status']);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/move tasks are not available at this endpoint/);
+  });
+});
