@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { ZodType } from 'zod';
 import { ConfigError } from '../errors.js';
+import { decodeUtf8 } from '../policy/fileText.js';
+import { LOG_LEVELS, type RuntimeSettings, RuntimeSettingsSchema } from './runtime.js';
 import { parseSetting, SERVICE_SETTINGS, type SettingSpec } from './service.js';
 
 /**
@@ -9,7 +12,23 @@ import { parseSetting, SERVICE_SETTINGS, type SettingSpec } from './service.js';
  * environment, then the file, then defaults. The file is turned into environment variables
  * layered under the real environment, so every setting is resolved (and validated) one way.
  */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { LOG_LEVELS } from './runtime.js';
+
+/** Config file keys whose RuntimeSettings field has another name. */
+const RUNTIME_FIELD: Readonly<Record<string, keyof RuntimeSettings>> = {
+  endpointUrl: 'endpoint',
+  connectTimeoutMs: 'connectionTimeoutMs',
+};
+
+/** A shared setting's range (RuntimeSettingsSchema), checked here so the error names the file's line. */
+function runtimeRangeError(key: string, value: string | number | boolean): string | undefined {
+  const field = RUNTIME_FIELD[key] ?? key;
+  const shape: Readonly<Record<string, ZodType | undefined>> = RuntimeSettingsSchema.shape;
+  const schema = shape[field];
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  return result.success ? undefined : result.error.issues.map((i) => i.message).join('; ');
+}
 
 /** Settings every command shares (src/config/runtime.ts), as config file keys. */
 export const SHARED_FILE_SETTINGS: readonly SettingSpec[] = [
@@ -98,6 +117,11 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
       errors.push(`${at(isScalar(valueNode) ? valueNode.range?.[0] : undefined)}: ${key}: ${parsed.error}`);
       continue;
     }
+    const outOfRange = runtimeRangeError(key, parsed.value);
+    if (outOfRange) {
+      errors.push(`${at(isScalar(valueNode) ? valueNode.range?.[0] : undefined)}: ${key}: ${outOfRange}`);
+      continue;
+    }
     env[spec.env] = String(parsed.value);
   }
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
@@ -105,13 +129,17 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
 }
 
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
-  return parseConfigFile(path, text);
+  // Not UTF-8 would decode to replacement characters, and a region of "eu-west-1\ufffd" is no error message.
+  const decoded = decodeUtf8(bytes);
+  if ('error' in decoded)
+    throw new ConfigError(`${path}:${decoded.at.line}:${decoded.at.column}: ${decoded.error}`);
+  return parseConfigFile(path, decoded.text);
 }
 
 /**

@@ -1,18 +1,18 @@
 /**
- * Policy files are UTF-8 text of at most 1 MiB. Anything else is reported with the line and
+ * Policy (and config) files are UTF-8 text; policy files hold at most 1 MiB. Anything else is reported with the line and
  * column of the first bad byte rather than decoded into replacement characters that would
  * surface later as a puzzling schema error.
  */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
-export type DecodedPolicyFile = { text: string } | { error: string; at: { line: number; column: number } };
+export type DecodedText = { text: string } | { error: string; at: { line: number; column: number } };
 
 const UTF16_BOMS: ReadonlyArray<readonly [number, number]> = [
   [0xff, 0xfe],
   [0xfe, 0xff],
 ];
 
-export function decodePolicyFile(bytes: Uint8Array): DecodedPolicyFile {
+export function decodeUtf8(bytes: Uint8Array): DecodedText {
   if (UTF16_BOMS.some(([a, b]) => bytes[0] === a && bytes[1] === b)) {
     return {
       error: 'file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8',

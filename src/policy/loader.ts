@@ -13,7 +13,7 @@ import {
 import type { z } from 'zod';
 import { type PolicyIssue, PolicyValidationError } from '../errors.js';
 import { findCertainConflicts } from './conflicts.js';
-import { decodePolicyFile, MAX_POLICY_FILE_BYTES } from './fileText.js';
+import { decodeUtf8, MAX_POLICY_FILE_BYTES } from './fileText.js';
 import type { Policy, PolicySet, SourceLocation } from './model.js';
 import {
   type ReliabilityPolicyDocument,
@@ -115,7 +115,7 @@ async function readPolicyFile(
         `file is ${size} bytes; a policy file may hold at most ${MAX_POLICY_FILE_BYTES} bytes (1 MiB)`,
       );
     }
-    const decoded = decodePolicyFile(await readFile(file));
+    const decoded = decodeUtf8(await readFile(file));
     return 'error' in decoded ? issueAt(decoded.at, decoded.error) : { file: shown, text: decoded.text };
   } catch (error) {
     return issueAt({ line: 1, column: 1 }, `cannot read policy file: ${(error as Error).message}`);

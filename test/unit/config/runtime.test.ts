@@ -165,7 +165,7 @@ describe('resolveRuntimeSettings', () => {
       name: 'a fractional EDAGUARD_MAX_CHANGES',
       flags: {},
       env: { AWS_REGION: 'eu-west-1', EDAGUARD_MAX_CHANGES: '1.5' },
-      message: /^--max-changes must be an integer, got "1.5"$/,
+      message: /^EDAGUARD_MAX_CHANGES must be an integer, got "1.5"$/,
     },
     {
       name: 'a non-integer EDAGUARD_VERIFY_DELAY_MS',
