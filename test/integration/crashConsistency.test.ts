@@ -60,7 +60,17 @@ describe('SIGKILL during apply', () => {
       expect(p.lostUpdates).toEqual([]);
       expect(p.outsideSelection).toEqual([]);
       for (const [name, n] of p.createQueueCalls) expect(n, `CreateQueue ${name}`).toBe(1);
+      expect(p.restartExitCode).toBe(0);
     }
-    expect(run.row).toMatchObject({ converged: true, duplicates: 0, lostUpdates: 0, outsideSelection: 0 });
+    expect(run.row).toMatchObject({
+      converged: true,
+      cyclesToConverge: 2,
+      duplicates: 0,
+      lostUpdates: 0,
+      outsideSelection: 0,
+    });
+    // Seed 7 draws every kill mode, and kill points after some CreateQueue: adoption was exercised.
+    expect(new Set(run.points.map((p) => p.mode)).size).toBe(3);
+    expect(run.points.flatMap((p) => p.adopted).length).toBeGreaterThan(0);
   });
 });

@@ -25,7 +25,7 @@ export interface ProxiedCall {
   readonly write: boolean;
   /** 1-based index among the writes of the current phase (0 for reads). */
   readonly writeIndex: number;
-  /** The phase label set by the test when the call arrived (e.g. `killed`, `restart`). */
+  /** The phase label set by the test when the call was let through (e.g. `killed`, `restart`). */
   readonly phase: string;
   /** The JSON request body, when it is JSON (SQS, CloudWatch, Lambda). */
   readonly body: Record<string, unknown> | undefined;
@@ -48,8 +48,14 @@ export interface KillTrigger {
 export interface KillingProxy {
   readonly url: string;
   readonly calls: readonly ProxiedCall[];
-  /** Starts a new phase: write indexes restart at 1, any previous trigger is dropped. */
-  phase(name: string, trigger?: KillTrigger): void;
+  /**
+   * Starts a new phase: write indexes restart at 1, any previous trigger is dropped. `held`
+   * keeps every call waiting, unrecorded, until `open()`: a process can start (and load) while
+   * the account is still being prepared, and send nothing before it is.
+   */
+  phase(name: string, options?: { trigger?: KillTrigger; held?: boolean }): void;
+  /** Lets the held calls (and the following ones) through, in arrival order. */
+  open(): void;
   /** The call the process was killed at in the current phase, if it was. */
   killedAt(): ProxiedCall | undefined;
   /** Resolves when no forwarded call is still waiting for the emulator. */
@@ -92,6 +98,7 @@ export async function startKillingProxy(upstream: string): Promise<KillingProxy>
   let trigger: KillTrigger | undefined;
   let killed: ProxiedCall | undefined;
   let inFlight = 0;
+  let held: Array<() => void> | undefined;
   let settleWaiters: Array<() => void> = [];
   const finishOne = () => {
     inFlight -= 1;
@@ -152,6 +159,7 @@ export async function startKillingProxy(upstream: string): Promise<KillingProxy>
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      if (held) await new Promise<void>((resolve) => held?.push(resolve));
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
       const target = req.headers['x-amz-target'];
@@ -199,11 +207,17 @@ export async function startKillingProxy(upstream: string): Promise<KillingProxy>
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    phase(name, next) {
+    phase(name, options = {}) {
       phase = name;
       writes = 0;
-      trigger = next;
+      trigger = options.trigger;
       killed = undefined;
+      if (options.held) held ??= [];
+    },
+    open() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const release of waiting) release();
     },
     killedAt: () => killed,
     settled: () =>

@@ -20,7 +20,7 @@ import {
   startKillingProxy,
 } from '../killingProxy.js';
 import { createSeeder, type Seeder } from '../seed.js';
-import { controllerCommand, spawnController } from './controllerProcess.js';
+import { type ControllerProcess, controllerCommand, spawnController } from './controllerProcess.js';
 import {
   type AccountState,
   crashPolicyDir,
@@ -95,10 +95,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** One emulator, one proxy, one policy directory: shared by every kill point of a run. */
+/**
+ * One emulator, one policy directory and two proxies, shared by every kill point of a run: the
+ * killed run talks through `killProxy`, the restart through `restartProxy`. With a proxy each,
+ * the next process can start (and load, which is most of its cost) while the previous one still
+ * runs, its calls held at its proxy until the account is ready for it.
+ */
 export interface CrashBench {
   readonly endpoint: string;
-  readonly proxy: KillingProxy;
+  readonly killProxy: KillingProxy;
+  readonly restartProxy: KillingProxy;
   /** Replaced at every reset (a seeder remembers the Lambda role it created). */
   readonly seed: Seeder;
   readonly policyDir: string;
@@ -106,6 +112,11 @@ export interface CrashBench {
   /** Node arguments that start edaguard (see controllerCommand). */
   readonly command: readonly string[];
   renewSeed(): void;
+  /** Starts `edaguard reconcile --once` through `proxy`, its calls held until `proxy.open()`. */
+  startHeld(proxy: KillingProxy, phase: string): ControllerProcess;
+  /** The killed run's process for the next kill point, started ahead by `prepareNextKilledRun`. */
+  takePrepared(): ControllerProcess | undefined;
+  prepareNextKilledRun(): void;
   close(): Promise<void>;
 }
 
@@ -116,11 +127,21 @@ export async function openCrashBench(endpoint: string): Promise<CrashBench> {
   const policyDir = await crashPolicyDir();
   const policySet = await loadPolicyDir(policyDir);
   const command = await controllerCommand();
-  const proxy = await startKillingProxy(endpoint);
+  const killProxy = await startKillingProxy(endpoint);
+  const restartProxy = await startKillingProxy(endpoint);
   let seed = createSeeder(endpoint);
+  let prepared: ControllerProcess | undefined;
+  const started = new Set<ControllerProcess>();
+  const startHeld = (proxy: KillingProxy, phase: string) => {
+    proxy.phase(phase, { held: true });
+    const run = spawnController(command, reconcileArgs(policyDir, proxy.url), proxy.url);
+    started.add(run);
+    return run;
+  };
   return {
     endpoint,
-    proxy,
+    killProxy,
+    restartProxy,
     get seed() {
       return seed;
     },
@@ -131,9 +152,20 @@ export async function openCrashBench(endpoint: string): Promise<CrashBench> {
     policyDir,
     policySet,
     command,
+    startHeld,
+    takePrepared() {
+      const run = prepared;
+      prepared = undefined;
+      return run;
+    },
+    prepareNextKilledRun() {
+      prepared = startHeld(killProxy, 'waiting');
+    },
     async close() {
+      for (const run of started)
+        if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
       seed.destroy();
-      await proxy.close();
+      await Promise.all([killProxy.close(), restartProxy.close()]);
     },
   };
 }
@@ -167,25 +199,23 @@ export async function dryPlan(bench: CrashBench): Promise<{ drift: string[]; wri
   }
 }
 
-const reconcileArgs = (bench: CrashBench) => [
+const reconcileArgs = (policyDir: string, endpoint: string) => [
   'reconcile',
   '--once',
   '-p',
-  bench.policyDir,
+  policyDir,
   '--endpoint-url',
-  bench.proxy.url,
+  endpoint,
   '--log-level',
   'warn',
 ];
 
-async function reconcileThroughProxy(
-  bench: CrashBench,
-): Promise<{ code: number | null; signal: string | null }> {
-  const run = spawnController(bench.command, reconcileArgs(bench), bench.proxy.url);
+/** Waits for a reconcile that must finish on its own (0: compliant, 1: drift or tickets remain). */
+async function finished(run: ControllerProcess): Promise<number | null> {
   const exit = await run.exited;
-  if (exit.signal === null && exit.code !== 0 && exit.code !== 1)
-    throw new Error(`edaguard reconcile exited ${exit.code}:\n${run.stderrTail()}`);
-  return exit;
+  if (exit.code !== 0 && exit.code !== 1)
+    throw new Error(`edaguard reconcile exited ${exit.code ?? exit.signal}:\n${run.stderrTail()}`);
+  return exit.code;
 }
 
 const queueNameOfCall = (call: ProxiedCall): string | undefined => {
@@ -285,6 +315,7 @@ export async function runKillPoint(
   bench: CrashBench,
   resources: number,
   kill: { at: (call: ProxiedCall) => boolean; mode: KillMode },
+  options: { prepareNext?: boolean } = {},
 ): Promise<KillPointResult> {
   let mark = Date.now();
   const lap = () => {
@@ -293,40 +324,53 @@ export async function runKillPoint(
     mark = now;
     return ms;
   };
+  const { killProxy, restartProxy } = bench;
+  // Started ahead (by the previous kill point) or now; either way it sends nothing before open().
+  const killedRun = bench.takePrepared() ?? bench.startHeld(killProxy, 'waiting');
   await resetAndSeed(bench, resources);
   const seedMs = lap();
-  const { proxy } = bench;
-  const firstCall = proxy.calls.length;
+  const firstKilledCall = killProxy.calls.length;
+  const firstRestartCall = restartProxy.calls.length;
+  // The restart's process loads while the killed run runs; its calls wait for the crash.
+  const restartRun = bench.startHeld(restartProxy, 'restart');
 
-  let child: ReturnType<typeof spawnController> | undefined;
-  proxy.phase('killed', { ...kill, kill: () => child?.child.kill('SIGKILL') });
-  child = spawnController(bench.command, reconcileArgs(bench), proxy.url);
-  const killedExit = await child.exited;
-  const killedAt = proxy.killedAt();
+  killProxy.phase('killed', {
+    held: true,
+    trigger: { ...kill, kill: () => killedRun.child.kill('SIGKILL') },
+  });
+  killProxy.open();
+  const killedExit = await killedRun.exited;
+  const killedAt = killProxy.killedAt();
   if (killedAt && killedExit.signal !== 'SIGKILL')
     throw new Error(`the process was to be killed at ${killedAt.operation} but exited ${killedExit.code}`);
+  if (!killedAt && killedExit.code !== 0 && killedExit.code !== 1)
+    throw new Error(
+      `edaguard reconcile exited ${killedExit.code ?? killedExit.signal}:\n${killedRun.stderrTail()}`,
+    );
   // Writes already sent before the kill still land: wait for them before looking.
-  await proxy.settled();
+  await killProxy.settled();
   const killedMs = lap();
   const afterCrash = await readAccount(bench.seed);
+  if (options.prepareNext) bench.prepareNextKilledRun();
 
-  proxy.phase('restart');
   lap();
-  const restart = await reconcileThroughProxy(bench);
-  await proxy.settled();
+  restartProxy.open();
+  const restartExitCode = await finished(restartRun);
+  await restartProxy.settled();
   const restartMs = lap();
   const afterRestart = await readAccount(bench.seed);
   const { drift } = await dryPlan(bench);
   // Not converged after one clean cycle (a failure of the scenario): how many more would it take?
   let cyclesToConverge = drift.length === 0 ? 2 : 0;
   for (let extra = 1; cyclesToConverge === 0 && extra <= 3; extra++) {
-    proxy.phase(`extra-${extra}`);
-    await reconcileThroughProxy(bench);
-    await proxy.settled();
+    const run = bench.startHeld(restartProxy, `extra-${extra}`);
+    restartProxy.open();
+    await finished(run);
+    await restartProxy.settled();
     if ((await dryPlan(bench)).drift.length === 0) cyclesToConverge = 2 + extra;
   }
 
-  const calls = proxy.calls.slice(firstCall);
+  const calls = [...killProxy.calls.slice(firstKilledCall), ...restartProxy.calls.slice(firstRestartCall)];
   const reached = calls.filter((c) => c.write && c.forwarded);
   const createQueueCalls = new Map<string, number>();
   const restartCreates = new Map<string, number>();
@@ -353,7 +397,7 @@ export async function runKillPoint(
   return {
     mode: kill.mode,
     killedAt,
-    restartExitCode: restart.code,
+    restartExitCode,
     cyclesToConverge,
     afterCrash,
     afterRestart,
@@ -386,7 +430,15 @@ export async function runCrashPoints(options: CrashScenarioOptions): Promise<Cra
       // Uniform over the whole apply: the k-th of the W writes a full first reconcile makes.
       const k = 1 + Math.floor(random() * plannedWrites);
       const mode = KILL_MODES[Math.floor(random() * KILL_MODES.length)] as KillMode;
-      points.push(await runKillPoint(bench, options.resources, { at: (c) => c.writeIndex === k, mode }));
+      const at = (c: ProxiedCall) => c.writeIndex === k;
+      points.push(
+        await runKillPoint(
+          bench,
+          options.resources,
+          { at, mode },
+          { prepareNext: p + 1 < options.killPoints },
+        ),
+      );
     }
     return { row: toRow(options, points, Date.now() - started), points, plannedWrites };
   } finally {
