@@ -14,6 +14,8 @@ import { cancelRunningMoveTask, isMoveTaskUnavailable, listMoveTasks } from '../
 import { createProgress, type ProgressReporter } from '../redrive/progress.js';
 import { describeQueue, queueUrlOf } from '../redrive/queues.js';
 import { type RedriveMode, type RedriveOutcome, redrive, redriveComplete } from '../redrive/redrive.js';
+import { replayFailureQueue } from '../replay/replay.js';
+import { createStreamClients } from '../replay/streamClients.js';
 import type { CliIo } from './program.js';
 
 const EXIT = { ok: 0, incomplete: 1, badInput: 2 } as const;
@@ -271,6 +273,86 @@ async function moveTaskControl(
   }
 }
 
+function registerReplay(program: Command, io: CliIo, setExitCode: (code: number) => void) {
+  program
+    .command('replay')
+    .description(
+      're-deliver Lambda on-failure records to their function: an async record’s requestPayload is ' +
+        'invoked again (Event); a stream mapping’s record is read back from Kinesis or DynamoDB Streams ' +
+        'and invoked as the mapping would; a record leaves the queue only once Lambda accepted it',
+    )
+    .argument('<queue>', 'the on-failure destination queue: URL, ARN or name')
+    .option(
+      '--function <name>',
+      'deliver to this function, alias or version (default: the record’s function, unqualified)',
+    )
+    .option('--dry-run', 'parse and check every record (streams are read), invoke and delete nothing')
+    .option('--max <n>', 'look at most at N records')
+    .action(
+      async (queue: string, opts: { function?: string; dryRun?: boolean; max?: string }, cmd: Command) =>
+        runOperator(io, cmd, setExitCode, async (ctx) => {
+          const max = positiveInt('--max', opts.max);
+          const aws = createAwsClients(ctx.settings);
+          const streams = createStreamClients(ctx.settings);
+          const interrupt = abortOnSigint(io);
+          const progress = ctx.progress('replay');
+          try {
+            const result = await replayFailureQueue(
+              { sqs: aws.sqs, lambda: aws.lambda, streams },
+              {
+                queue,
+                dryRun: opts.dryRun === true,
+                signal: interrupt.signal,
+                ...(opts.function !== undefined ? { functionName: opts.function } : {}),
+                ...(max !== undefined ? { max } : {}),
+                ...(ctx.settings.endpoint ? { endpoint: ctx.settings.endpoint } : {}),
+                onProgress: (p) =>
+                  progress.update({
+                    done: p.replayed + p.left,
+                    total: Math.max(p.expected, p.received),
+                    replayed: p.replayed,
+                    left: p.left,
+                  }),
+              },
+            );
+            progress.stop();
+            const left = result.entries.filter((e) => e.outcome === 'left');
+            ctx.result(
+              {
+                result: 'replay',
+                queue: result.queueArn,
+                dryRun: opts.dryRun === true,
+                received: result.received,
+                replayed: result.replayed,
+                left: result.left,
+                stoppedBy: result.stoppedBy,
+                entries: result.entries,
+              },
+              [
+                `${result.replayed} replayed, ${result.left} left in the queue${opts.dryRun ? ' (dry run)' : ''}; stopped: ${result.stoppedBy}`,
+                ...left.map((e) => `  ${e.messageId} (${e.kind}): ${e.reason}`),
+              ].join('\n'),
+            );
+            ctx.logger.info(
+              {
+                queue: result.queueArn,
+                replayed: result.replayed,
+                left: result.left,
+                stoppedBy: result.stoppedBy,
+              },
+              'replay finished',
+            );
+            return result.left === 0 && result.stoppedBy !== 'aborted' ? EXIT.ok : EXIT.incomplete;
+          } finally {
+            progress.stop();
+            interrupt.dispose();
+            streams.destroy();
+            aws.destroy();
+          }
+        }),
+    );
+}
+
 /** Registers `redrive`, `replay` and `gameday` on the program. */
 export function registerOperatorCommands(
   program: Command,
@@ -278,4 +360,5 @@ export function registerOperatorCommands(
   setExitCode: (code: number) => void,
 ): void {
   registerRedrive(program, io, setExitCode);
+  registerReplay(program, io, setExitCode);
 }
