@@ -197,7 +197,7 @@ export async function startKillingProxy(upstream: string): Promise<KillingProxy>
         res.destroy();
         return;
       }
-      if (res.destroyed) return;
+      if (res.destroyed || !res.socket || res.socket.destroyed) return;
       call.answered = await answer(res, out);
       if (armed?.mode === 'after-response') kill();
     });

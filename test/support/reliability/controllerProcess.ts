@@ -6,23 +6,31 @@
  * itself uses), packages left external, so a start costs only Node and the SDK loading.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEnv } from '../emulator.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+export interface ControllerCommand {
+  /** Node arguments that start `edaguard`. */
+  readonly args: readonly string[];
+  /** Removes the build. */
+  dispose(): Promise<void>;
+}
+
 /**
- * Node arguments that start `edaguard`: a one-file build of src/main.ts, or `--import tsx
- * src/main.ts` when esbuild (a dependency of tsx, not of this project) cannot be loaded.
+ * A one-file build of src/main.ts, or `--import tsx src/main.ts` when esbuild (a dependency of
+ * tsx, not of this project) cannot be loaded.
  */
-export async function controllerCommand(): Promise<string[]> {
+export async function controllerCommand(): Promise<ControllerCommand> {
   try {
     const { build } = await import('esbuild');
     // Inside the repository, so that Node finds the external packages in its node_modules.
-    const dir = path.join(REPO_ROOT, 'node_modules', '.cache', 'edaguard-crash', String(process.pid));
-    await mkdir(dir, { recursive: true });
+    const cache = path.join(REPO_ROOT, 'node_modules', '.cache');
+    await mkdir(cache, { recursive: true });
+    const dir = await mkdtemp(path.join(cache, 'edaguard-crash-'));
     const outfile = path.join(dir, 'main.mjs');
     await build({
       entryPoints: [path.join(REPO_ROOT, 'src/main.ts')],
@@ -34,9 +42,9 @@ export async function controllerCommand(): Promise<string[]> {
       outfile,
       logLevel: 'warning',
     });
-    return [outfile];
+    return { args: [outfile], dispose: () => rm(dir, { recursive: true, force: true }) };
   } catch {
-    return ['--import', 'tsx', 'src/main.ts'];
+    return { args: ['--import', 'tsx', 'src/main.ts'], dispose: async () => {} };
   }
 }
 

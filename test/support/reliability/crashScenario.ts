@@ -20,7 +20,12 @@ import {
   startKillingProxy,
 } from '../killingProxy.js';
 import { createSeeder, type Seeder } from '../seed.js';
-import { type ControllerProcess, controllerCommand, spawnController } from './controllerProcess.js';
+import {
+  type ControllerCommand,
+  type ControllerProcess,
+  controllerCommand,
+  spawnController,
+} from './controllerProcess.js';
 import {
   type AccountState,
   crashPolicyDir,
@@ -109,8 +114,8 @@ export interface CrashBench {
   readonly seed: Seeder;
   readonly policyDir: string;
   readonly policySet: PolicySet;
-  /** Node arguments that start edaguard (see controllerCommand). */
-  readonly command: readonly string[];
+  /** How edaguard is started (see controllerCommand). */
+  readonly command: ControllerCommand;
   renewSeed(): void;
   /** Starts `edaguard reconcile --once` through `proxy`, its calls held until `proxy.open()`. */
   startHeld(proxy: KillingProxy, phase: string): ControllerProcess;
@@ -134,7 +139,7 @@ export async function openCrashBench(endpoint: string): Promise<CrashBench> {
   const started = new Set<ControllerProcess>();
   const startHeld = (proxy: KillingProxy, phase: string) => {
     proxy.phase(phase, { held: true });
-    const run = spawnController(command, reconcileArgs(policyDir, proxy.url), proxy.url);
+    const run = spawnController(command.args, reconcileArgs(policyDir, proxy.url), proxy.url);
     started.add(run);
     return run;
   };
@@ -165,7 +170,7 @@ export async function openCrashBench(endpoint: string): Promise<CrashBench> {
       for (const run of started)
         if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
       seed.destroy();
-      await Promise.all([killProxy.close(), restartProxy.close()]);
+      await Promise.all([killProxy.close(), restartProxy.close(), command.dispose()]);
     },
   };
 }
