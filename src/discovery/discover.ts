@@ -1,8 +1,9 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { parseArn, resourceTypeOfArn, sqsQueueArn } from '../aws/arn.js';
+import { parseArn, resourceTypeOfArn, sqsQueueArn, unqualifiedFunctionArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
+import { EdaguardError } from '../errors.js';
 import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
 import type { ResourceType } from '../policy/schema.js';
@@ -24,8 +25,16 @@ import {
   type TaggedResource,
   type Target,
 } from './inventory.js';
-import { listEventSourceMappings, listFunctions, readEventInvokeConfig, toMappingFacts } from './lambda.js';
+import {
+  functionTimeoutSeconds,
+  listEventSourceMappings,
+  listFunctions,
+  mappingResourceArn,
+  readEventInvokeConfig,
+  toMappingFacts,
+} from './lambda.js';
 import { planReads } from './readPlan.js';
+import { UnexpectedResponseError } from './shape.js';
 import { hasDeadLetterSources, queueNameExists, readQueue } from './sqs.js';
 import { getTaggedResources, type TaggedArn } from './tagging.js';
 
@@ -40,7 +49,9 @@ export interface DiscoverOptions {
 
 function toReadError(resource: string, operation: string, error: unknown): ReadError {
   const e = error as { name?: string; message?: string };
-  return { resource, operation, code: e.name ?? 'Error', message: e.message ?? String(error) };
+  // AWS errors carry their code as the name; ours (an answer of unexpected shape) carry a code.
+  const code = error instanceof EdaguardError ? error.code : (e.name ?? 'Error');
+  return { resource, operation, code, message: e.message ?? String(error) };
 }
 
 /**
@@ -162,12 +173,18 @@ export async function discover(
   const selectedFunctionArns = new Set(selectedFunctions.map((r) => r.arn));
   const mappings: MappingFacts[] = [];
   for (const m of lambda?.mappings ?? []) {
-    const facts = toMappingFacts(m);
-    if (
-      facts &&
-      (selectedFunctionArns.has(facts.functionArn) || selectedQueueArns.has(facts.eventSourceArn))
-    ) {
-      mappings.push(facts);
+    const relevant = (functionArn: string | undefined, eventSourceArn: string | undefined) =>
+      (functionArn !== undefined && selectedFunctionArns.has(unqualifiedFunctionArn(functionArn))) ||
+      (eventSourceArn !== undefined && selectedQueueArns.has(eventSourceArn));
+    try {
+      const facts = toMappingFacts(m);
+      if (facts && relevant(facts.functionArn, facts.eventSourceArn)) mappings.push(facts);
+    } catch (error) {
+      if (!(error instanceof UnexpectedResponseError)) throw error;
+      // Without a FunctionArn nobody can tell whose it is: reported, in case it is ours.
+      const resource = mappingResourceArn(m);
+      if (resource && (!m.FunctionArn || relevant(m.FunctionArn, m.EventSourceArn)))
+        readErrors.push(toReadError(resource, 'ListEventSourceMappings', error));
     }
   }
   const configs = new Map<string, FunctionConfiguration>(
@@ -178,10 +195,17 @@ export async function discover(
   for (const arn of new Set([...selectedFunctionArns, ...mappings.map((m) => m.functionArn)])) {
     const config = configs.get(arn);
     if (!config) continue; // deleted since tagged, or in another account
+    let timeoutSeconds: number;
+    try {
+      timeoutSeconds = functionTimeoutSeconds(arn, config);
+    } catch (error) {
+      readErrors.push(toReadError(arn, 'ListFunctions', error));
+      continue;
+    }
     functions.set(arn, {
       arn,
       name: config.FunctionName ?? parseArn(arn).resource.replace(/^function:/, ''),
-      timeoutSeconds: config.Timeout ?? 3,
+      timeoutSeconds,
       tags: { ...(functionTags.get(arn) ?? {}) },
       asyncInvokers: asyncInvokers.get(arn) ?? [],
     });

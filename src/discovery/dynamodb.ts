@@ -5,6 +5,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { parseArn } from '../aws/arn.js';
 import type { TableFacts } from './inventory.js';
+import { knownValue, UnexpectedResponseError } from './shape.js';
+
+export const BILLING_MODES = ['PROVISIONED', 'PAY_PER_REQUEST'] as const;
+export const TTL_STATUSES = ['ENABLING', 'DISABLING', 'ENABLED', 'DISABLED'] as const;
 
 /** DescribeTable + DescribeTimeToLive; undefined when the table does not exist. */
 export async function readTable(
@@ -18,14 +22,25 @@ export async function readTable(
       dynamodb.send(new DescribeTableCommand({ TableName: name })),
       dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name })),
     ]);
+    if (!table.Table) throw new UnexpectedResponseError(arn, 'Table', 'is missing from DescribeTable');
     const attribute = ttl.TimeToLiveDescription?.AttributeName;
     return {
       arn,
       name,
       tags,
       // Tables created before billing modes existed report no summary: they are provisioned.
-      billingMode: table.Table?.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
-      ttlStatus: ttl.TimeToLiveDescription?.TimeToLiveStatus ?? 'DISABLED',
+      billingMode: knownValue(
+        arn,
+        'BillingMode',
+        table.Table.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+        BILLING_MODES,
+      ),
+      ttlStatus: knownValue(
+        arn,
+        'TimeToLiveStatus',
+        ttl.TimeToLiveDescription?.TimeToLiveStatus ?? 'DISABLED',
+        TTL_STATUSES,
+      ),
       ...(attribute ? { ttlAttribute: attribute } : {}),
     };
   } catch (error) {

@@ -13,6 +13,29 @@ import {
   type MappingFacts,
   type MappingSourceKind,
 } from './inventory.js';
+import { knownValue, UnexpectedResponseError } from './shape.js';
+
+/** Every state an event source mapping can be in (rules defer the busy ones). */
+export const MAPPING_STATES = [
+  'Creating',
+  'Enabling',
+  'Enabled',
+  'Disabling',
+  'Disabled',
+  'Updating',
+  'Deleting',
+] as const;
+/** An unknown response type might mean something a write of ours would drop. */
+export const FUNCTION_RESPONSE_TYPES = ['ReportBatchItemFailures'] as const;
+export const STARTING_POSITIONS = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] as const;
+
+/** The ARN that names a mapping in findings, from whatever the answer has; undefined if nothing does. */
+export function mappingResourceArn(m: EventSourceMappingConfiguration): string | undefined {
+  if (m.EventSourceMappingArn) return m.EventSourceMappingArn;
+  if (m.FunctionArn && m.UUID)
+    return `${m.FunctionArn.split(':function:')[0]}:event-source-mapping:${m.UUID}`;
+  return m.FunctionArn ?? m.EventSourceArn;
+}
 
 /** Every event source mapping in the target, 100 per page (never one call per function). */
 export async function listEventSourceMappings(
@@ -58,8 +81,23 @@ function destination(target: { Destination?: string } | undefined): string | und
   return target?.Destination ? target.Destination : undefined;
 }
 
+/**
+ * A mapping, normalised. undefined for one without an event source ARN (self-managed Kafka: not
+ * something the rules look at); an UnexpectedResponseError when a field the rules rely on is
+ * missing, or holds a value this code does not know.
+ */
 export function toMappingFacts(m: EventSourceMappingConfiguration): MappingFacts | undefined {
-  if (!m.UUID || !m.FunctionArn || !m.EventSourceArn) return undefined;
+  const resource = mappingResourceArn(m) ?? 'an event source mapping';
+  if (!m.UUID) throw new UnexpectedResponseError(resource, 'UUID', 'is missing');
+  if (!m.FunctionArn) throw new UnexpectedResponseError(resource, 'FunctionArn', 'is missing');
+  if (!m.EventSourceArn) return undefined;
+  if (m.State === undefined) throw new UnexpectedResponseError(resource, 'State', 'is missing');
+  const state = knownValue(resource, 'State', m.State, MAPPING_STATES);
+  const responseTypes = (m.FunctionResponseTypes ?? []).map((t) =>
+    knownValue(resource, 'FunctionResponseTypes', t, FUNCTION_RESPONSE_TYPES),
+  );
+  if (m.StartingPosition !== undefined)
+    knownValue(resource, 'StartingPosition', m.StartingPosition, STARTING_POSITIONS);
   const onFailure = destination(m.DestinationConfig?.OnFailure);
   return {
     uuid: m.UUID,
@@ -67,14 +105,29 @@ export function toMappingFacts(m: EventSourceMappingConfiguration): MappingFacts
     functionArn: unqualifiedFunctionArn(m.FunctionArn),
     eventSourceArn: m.EventSourceArn,
     sourceKind: mappingSourceKind(m.EventSourceArn),
-    state: m.State ?? 'Enabled',
+    state,
     bisectBatchOnFunctionError: m.BisectBatchOnFunctionError === true,
     maximumRetryAttempts: m.MaximumRetryAttempts ?? -1,
     maximumRecordAgeInSeconds: m.MaximumRecordAgeInSeconds ?? -1,
     ...(onFailure ? { onFailureDestination: onFailure } : {}),
-    functionResponseTypes: [...(m.FunctionResponseTypes ?? [])],
+    functionResponseTypes: responseTypes,
     maximumBatchingWindowInSeconds: m.MaximumBatchingWindowInSeconds ?? 0,
   };
+}
+
+/** A function's timeout, or its UnexpectedResponseError: the visibility rule is computed from it. */
+export function functionTimeoutSeconds(arn: string, config: FunctionConfiguration): number {
+  const timeout = config.Timeout;
+  if (timeout === undefined)
+    throw new UnexpectedResponseError(arn, 'Timeout', 'is missing from ListFunctions');
+  if (!Number.isInteger(timeout) || timeout < 1) {
+    throw new UnexpectedResponseError(
+      arn,
+      'Timeout',
+      `is ${JSON.stringify(timeout)}, not a positive integer`,
+    );
+  }
+  return timeout;
 }
 
 /** One GetFunctionEventInvokeConfig; null when the function has none. */

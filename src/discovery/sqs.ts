@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { parseArn, sqsQueueUrlFromArn } from '../aws/arn.js';
 import type { QueueFacts, RedrivePolicy } from './inventory.js';
+import { UnexpectedResponseError } from './shape.js';
 
 export function isQueueMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? '';
@@ -28,6 +29,52 @@ export function parseRedrivePolicy(raw: string | undefined): RedrivePolicy | und
   }
 }
 
+/**
+ * The RedrivePolicy as AWS must have written it, or the queue's UnexpectedResponseError:
+ * treating a malformed one as "no DLQ" would create a DLQ and overwrite it.
+ */
+export function readRedrivePolicy(arn: string, raw: string | undefined): RedrivePolicy | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new UnexpectedResponseError(
+      arn,
+      'RedrivePolicy',
+      `is not JSON (${JSON.stringify(raw.slice(0, 80))})`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UnexpectedResponseError(arn, 'RedrivePolicy', 'is JSON but not an object');
+  }
+  const { deadLetterTargetArn, maxReceiveCount } = parsed as Record<string, unknown>;
+  if (typeof deadLetterTargetArn !== 'string' || !deadLetterTargetArn.startsWith('arn:')) {
+    throw new UnexpectedResponseError(arn, 'RedrivePolicy.deadLetterTargetArn', 'is missing or not an ARN');
+  }
+  // SQS gives the count as a number or as a string of digits.
+  const count =
+    typeof maxReceiveCount === 'string' && /^\d+$/.test(maxReceiveCount)
+      ? Number(maxReceiveCount)
+      : maxReceiveCount;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+    throw new UnexpectedResponseError(
+      arn,
+      'RedrivePolicy.maxReceiveCount',
+      `is ${maxReceiveCount === undefined ? 'missing' : JSON.stringify(maxReceiveCount)}, not a positive integer`,
+    );
+  }
+  return { deadLetterTargetArn, maxReceiveCount: count };
+}
+
+/** Attributes GetQueueAttributes(All) always returns, and that rules decide on. */
+export const REQUIRED_QUEUE_ATTRIBUTES = ['VisibilityTimeout', 'MessageRetentionPeriod'] as const;
+
+/**
+ * Normalises a queue's attributes. An attribute that is absent gets SQS's default (callers that
+ * read a real queue check REQUIRED_QUEUE_ATTRIBUTES first); one that is present but malformed is
+ * an UnexpectedResponseError.
+ */
 export function toQueueFacts(
   arn: string,
   url: string,
@@ -35,16 +82,26 @@ export function toQueueFacts(
   tags: Record<string, string>,
 ): QueueFacts {
   const num = (key: string, fallback: number) => {
-    const n = Number(attributes[key]);
-    return attributes[key] !== undefined && Number.isFinite(n) ? n : fallback;
+    const raw = attributes[key];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) {
+      throw new UnexpectedResponseError(arn, key, `is ${JSON.stringify(raw)}, not a number`);
+    }
+    return n;
   };
-  const redrivePolicy = parseRedrivePolicy(attributes.RedrivePolicy);
+  const flag = (key: string) => {
+    const raw = attributes[key];
+    if (raw === undefined || raw === 'true' || raw === 'false') return raw === 'true';
+    throw new UnexpectedResponseError(arn, key, `is ${JSON.stringify(raw)}, not true or false`);
+  };
+  const redrivePolicy = readRedrivePolicy(arn, attributes.RedrivePolicy);
   const kmsMasterKeyId = attributes.KmsMasterKeyId || undefined;
   return {
     arn,
     url,
     name: parseArn(arn).resource,
-    fifo: attributes.FifoQueue === 'true',
+    fifo: flag('FifoQueue'),
     tags,
     visibilityTimeout: num('VisibilityTimeout', 30),
     messageRetentionPeriod: num('MessageRetentionPeriod', 345_600),
@@ -52,7 +109,7 @@ export function toQueueFacts(
     ...(kmsMasterKeyId
       ? { kmsMasterKeyId, kmsDataKeyReusePeriodSeconds: num('KmsDataKeyReusePeriodSeconds', 300) }
       : {}),
-    sqsManagedSseEnabled: attributes.SqsManagedSseEnabled === 'true',
+    sqsManagedSseEnabled: flag('SqsManagedSseEnabled'),
     approximateNumberOfMessages: num('ApproximateNumberOfMessages', 0),
   };
 }
@@ -67,7 +124,12 @@ export async function readQueue(
   const url = sqsQueueUrlFromArn(arn, endpoint);
   try {
     const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
-    return toQueueFacts(arn, url, out.Attributes ?? {}, tags);
+    const attributes = out.Attributes ?? {};
+    for (const name of REQUIRED_QUEUE_ATTRIBUTES) {
+      if (attributes[name] === undefined)
+        throw new UnexpectedResponseError(arn, name, 'is missing from GetQueueAttributes(All)');
+    }
+    return toQueueFacts(arn, url, attributes, tags);
   } catch (error) {
     if (isQueueMissing(error)) return undefined;
     throw error;

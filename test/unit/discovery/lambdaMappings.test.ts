@@ -131,12 +131,15 @@ describe('toMappingFacts', () => {
     expect(toMappingFacts(raw({ FunctionArn }))?.functionArn).toBe(FN);
   });
 
-  it.each([
-    { name: 'UUID', overrides: { UUID: undefined } },
-    { name: 'FunctionArn', overrides: { FunctionArn: undefined } },
-    { name: 'EventSourceArn (self-managed Kafka)', overrides: { EventSourceArn: undefined } },
-  ])('no $name → undefined', ({ overrides }) => {
-    expect(toMappingFacts(raw(overrides))).toBeUndefined();
+  it('no EventSourceArn (self-managed Kafka) → undefined: no rule looks at it', () => {
+    expect(toMappingFacts(raw({ EventSourceArn: undefined }))).toBeUndefined();
+  });
+
+  // Answers of unexpected shape: test/unit/discovery/unexpectedShapes.test.ts.
+  it.each(['UUID', 'FunctionArn'] as const)('no %s → an UnexpectedResponseError naming it', (field) => {
+    expect(() => toMappingFacts(raw({ [field]: undefined }))).toThrow(
+      expect.objectContaining({ code: 'AWS_RESPONSE_UNEXPECTED', field }),
+    );
   });
 
   it.each([
@@ -149,8 +152,8 @@ describe('toMappingFacts', () => {
     },
   );
 
-  it('no State → Enabled', () => {
-    expect(toMappingFacts(raw({ State: undefined }))?.state).toBe('Enabled');
+  it('no State → an UnexpectedResponseError (AWS always sends one; a busy mapping must not be written)', () => {
+    expect(() => toMappingFacts(raw({ State: undefined }))).toThrow(/State of .* is missing/);
   });
 
   it.each<[string, MappingSourceKind]>([

@@ -98,11 +98,6 @@ describe('toQueueFacts', () => {
 
   it.each<[string, Record<string, string>, Partial<ReturnType<typeof toQueueFacts>>]>([
     ['a zero visibility timeout is kept', { VisibilityTimeout: '0' }, { visibilityTimeout: 0 }],
-    [
-      'an unparseable number falls back to the default',
-      { VisibilityTimeout: 'abc' },
-      { visibilityTimeout: 30 },
-    ],
     ['FifoQueue=false', { FifoQueue: 'false' }, { fifo: false }],
     ['SQS-managed SSE', { SqsManagedSseEnabled: 'true' }, { sqsManagedSseEnabled: true }],
     [
@@ -116,12 +111,19 @@ describe('toQueueFacts', () => {
 
   it.each<[string, Record<string, string>]>([
     ['an empty KmsMasterKeyId means no KMS key', { KmsMasterKeyId: '', KmsDataKeyReusePeriodSeconds: '300' }],
-    ['an unparseable RedrivePolicy means none', { RedrivePolicy: 'oops' }],
   ])('%s', (_, attributes) => {
     const facts = toQueueFacts(ARN, URL, attributes, {});
     expect(facts).not.toHaveProperty('kmsMasterKeyId');
     expect(facts).not.toHaveProperty('kmsDataKeyReusePeriodSeconds');
     expect(facts).not.toHaveProperty('redrivePolicy');
+  });
+
+  // Was: a default, or no redrive policy (which made edaguard plan a new DLQ over it).
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['an unparseable number', { VisibilityTimeout: 'abc' }, /VisibilityTimeout of .* is "abc", not a number/],
+    ['an unparseable RedrivePolicy', { RedrivePolicy: 'oops' }, /RedrivePolicy of .* is not JSON/],
+  ])('%s → an UnexpectedResponseError', (_, attributes, message) => {
+    expect(() => toQueueFacts(ARN, URL, attributes, {})).toThrow(message);
   });
 
   it('rejects an ARN it cannot name a queue from', () => {
