@@ -12,12 +12,20 @@ const PREFIX: Record<string, string> = {
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
+  '@aws-sdk/client-kinesis': 'kinesis',
+  // DynamoDB Streams' IAM actions carry the dynamodb prefix (dynamodb:GetRecords, …).
+  '@aws-sdk/client-dynamodb-streams': 'dynamodb',
 };
 
 /** Where the IAM action is not named after the API operation. */
 const IAM_ACTION_OF: Record<string, string> = {
   's3:GetBucketNotificationConfiguration': 's3:GetBucketNotification',
   's3:ListBuckets': 's3:ListAllMyBuckets',
+  // Batch calls are authorised by the single-message action.
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+  'lambda:Invoke': 'lambda:InvokeFunction',
 };
 
 /** Permissions a call needs besides its own action (AWS documents these per API). */
@@ -26,6 +34,13 @@ const ALSO_NEEDS: Record<string, string[]> = {
   'sqs:CreateQueue': ['sqs:TagQueue'],
   // PutMetricAlarm with tags also needs cloudwatch:TagResource.
   'cloudwatch:PutMetricAlarm': ['cloudwatch:TagResource'],
+  // A move task reads and deletes from the DLQ and sends to the destination as the caller.
+  'sqs:StartMessageMoveTask': [
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:SendMessage',
+  ],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -34,10 +49,20 @@ function sourceFiles(dir: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
-/** Every `XxxCommand` imported from an SDK client in src/, as IAM actions. */
-function actionsUsedBySource(): Set<string> {
+/**
+ * Operator tools (redrive, replay, gameday) run as a person or a runbook role, not as the
+ * controller: their calls are granted by deploy/iam/edaguard-operator-policy.json instead.
+ */
+const OPERATOR_DIRS = ['src/redrive', 'src/replay', 'src/gameday'].map((d) => path.normalize(d) + path.sep);
+const OPERATOR_FILES = [path.normalize('src/cli/operatorCommands.ts')];
+const isOperatorFile = (file: string) =>
+  OPERATOR_FILES.includes(path.normalize(file)) ||
+  OPERATOR_DIRS.some((d) => path.normalize(file).startsWith(d));
+
+/** Every `XxxCommand` imported from an SDK client in the given files, as IAM actions. */
+function actionsUsedBy(files: string[]): Set<string> {
   const actions = new Set<string>();
-  for (const file of sourceFiles('src')) {
+  for (const file of files) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'/g)) {
       const prefix = PREFIX[match[2] as string];
@@ -55,15 +80,33 @@ function actionsUsedBySource(): Set<string> {
   return actions;
 }
 
+function grantedBy(file: string): Set<string> {
+  const policy = JSON.parse(readFileSync(file, 'utf8')) as {
+    Statement: Array<{ Effect: string; Action: string[] }>;
+  };
+  return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+}
+
 describe('deploy/iam/edaguard-policy.json', () => {
-  it('grants exactly the actions the code calls', () => {
-    const policy = JSON.parse(readFileSync('deploy/iam/edaguard-policy.json', 'utf8')) as {
-      Statement: Array<{ Effect: string; Action: string[] }>;
-    };
-    const granted = new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
-    const used = actionsUsedBySource();
+  it('grants exactly the actions the controller code calls', () => {
+    const granted = grantedBy('deploy/iam/edaguard-policy.json');
+    const used = actionsUsedBy(sourceFiles('src').filter((f) => !isOperatorFile(f)));
     expect(used.size).toBeGreaterThan(5);
     expect([...used].filter((a) => !granted.has(a)).sort(), 'used by src/ but not granted').toEqual([]);
+    expect([...granted].filter((a) => !used.has(a)).sort(), 'granted but never called').toEqual([]);
+  });
+});
+
+describe('deploy/iam/edaguard-operator-policy.json', () => {
+  it('grants exactly the actions redrive, replay and gameday call', () => {
+    const granted = grantedBy('deploy/iam/edaguard-operator-policy.json');
+    const files = sourceFiles('src').filter(isOperatorFile);
+    expect(files.length).toBeGreaterThan(5);
+    const used = actionsUsedBy(files);
+    expect(used.has('sqs:SendMessage') && used.has('lambda:InvokeFunction')).toBe(true);
+    expect([...used].filter((a) => !granted.has(a)).sort(), 'used by operator tools but not granted').toEqual(
+      [],
+    );
     expect([...granted].filter((a) => !used.has(a)).sort(), 'granted but never called').toEqual([]);
   });
 });
