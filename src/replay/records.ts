@@ -81,6 +81,15 @@ export function parseFailureRecord(body: string): ParsedRecord {
         ...condition(dynamodb.data.requestContext),
       },
     };
+  for (const key of ['KinesisBatchInfo', 'DDBStreamBatchInfo'] as const) {
+    if (value && typeof value === 'object' && Object.hasOwn(value, key)) {
+      const issues = (key === 'KinesisBatchInfo' ? kinesis : dynamodb).error?.issues ?? [];
+      return {
+        ok: false,
+        reason: `a malformed ${key} record: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      };
+    }
+  }
   const invocation = asyncRecord.safeParse(value);
   if (invocation.success) {
     const payload = (value as { requestPayload?: unknown }).requestPayload;
