@@ -4,6 +4,8 @@
  * receive → send → delete mover; the move-task path is covered in test/unit/redrive/moveTask.test.ts
  * with the SQS client mocked at the client boundary.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -14,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redrive } from '../../src/redrive/redrive.js';
-import { cli, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { cli, emulatorEndpoint, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
 import type { Seeder } from '../support/seed.js';
 
 useCleanEmulator();
@@ -245,6 +247,53 @@ describe('edaguard redrive (mover, against the emulator)', () => {
     } finally {
       aws.destroy();
     }
+  });
+
+  it('SIGINT on a real `edaguard redrive` process: it stops after the batch in flight, exit 1, nothing lost', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('sigint-dlq');
+    const target = await seed.queue('sigint-target');
+    const bodies = range(30, 'sig');
+    await sendBodies(dlq.url, bodies);
+    // 5 messages/s: the second batch waits 2 s, time enough to interrupt between batches.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', 'redrive', dlq.url, '--to', target.url, '--rate', '5'],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: emulatorEndpoint(),
+          EDAGUARD_PROGRESS: 'json',
+          NODE_OPTIONS: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no progress line: ${stdout}`)), 20_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('"progress":"redrive"')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      child.kill('SIGINT');
+      expect(await exited).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const result = jsonLines(stdout).find((l) => l.result === 'redrive');
+    expect(result).toMatchObject({ moved: 10, stoppedBy: 'aborted', duplicates: 0 });
+    const inTarget = bodiesOf(await drain(target.url));
+    const inDlq = bodiesOf(await drain(dlq.url));
+    expect(inTarget).toHaveLength(10);
+    expect([...inTarget, ...inDlq].sort()).toEqual(bodies);
   });
 
   it('--dry-run counts and shows samples and moves nothing; --max moves exactly N', async () => {
