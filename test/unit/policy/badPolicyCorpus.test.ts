@@ -429,6 +429,27 @@ describe('generated cases', () => {
     );
   });
 
+  it.each([
+    [99, 0],
+    [100, 2],
+  ])(
+    '%i aliases of one anchor: exit %i (100 copies, the anchor included, is the limit)',
+    async (aliases, code) => {
+      const annotations = Array.from({ length: aliases }, (_, i) => `    k${i}: *v`).join('\n');
+      const text = VALID.replace(
+        '  name: orders\n',
+        `  name: orders\n  annotations:\n    anchor: &v value\n${annotations}\n`,
+      );
+      const dir = await caseDir(`aliases-${aliases}`, { 'p.yaml': text });
+      const run = await cli(['validate', dir, '--format', 'json']);
+      expect(run.code).toBe(code);
+      if (code === 2)
+        expect(JSON.parse(run.stdout).errors).toMatchObject([
+          { line: 7, column: 9, message: /billion laughs/ },
+        ]);
+    },
+  );
+
   it('a zero-byte file alone: exit 2 naming it', async () => {
     const dir = await caseDir('zero', { 'empty.yaml': '' });
     const run = await cli(['validate', dir]);
