@@ -106,7 +106,93 @@ const yamlishText = fc
   .array(fc.oneof(yamlToken, fc.string({ maxLength: 8 })), { maxLength: 60 })
   .map((t) => t.join(''));
 
+/** Line-based YAML that mostly parses, so anchors, aliases and tags reach the conversion to data. */
+const yamlLine = fc
+  .tuple(
+    fc.constantFrom('', '  ', '    ', '- ', '  - '),
+    fc.constantFrom(
+      'apiVersion',
+      'kind',
+      'metadata',
+      'name',
+      'spec',
+      'rules',
+      'match',
+      'tags',
+      'k',
+      '<<',
+      '? k',
+    ),
+    fc.constantFrom(
+      '',
+      ' x',
+      ' &a x',
+      ' &b [1, 2]',
+      ' &a { k: v }',
+      ' *a',
+      ' *b',
+      ' [*a, *a, *b]',
+      ' { k: *a }',
+      ' !!str 1',
+      ' !!int x',
+      ' !!binary aGk=',
+      ' !!map []',
+      ' !tag v',
+      ' ~',
+      ' 1e999',
+      ' "x\\u0000"',
+      ' |',
+      ' edaguard.dev/v1alpha1',
+      ' ReliabilityPolicy',
+    ),
+  )
+  .map(([indent, key, value]) => `${indent}${key}:${value}`);
+const lineYaml = fc.array(yamlLine, { maxLength: 12 }).map((lines) => `${lines.join('\n')}\n`);
+
+/** Nested aliases: `depth` levels of `width` aliases each expand to width^depth copies. */
+const aliasTree = fc.record({ depth: fc.integer({ min: 1, max: 6 }), width: fc.integer({ min: 1, max: 9 }) });
+function aliasDocument({ depth, width }: { depth: number; width: number }): string {
+  const lines = [
+    'apiVersion: edaguard.dev/v1alpha1',
+    'kind: ReliabilityPolicy',
+    'metadata:',
+    '  name: orders',
+  ];
+  lines.push(`l0: &l0 [${Array(width).fill('"x"').join(', ')}]`);
+  for (let level = 1; level < depth; level++) {
+    lines.push(
+      `l${level}: &l${level} [${Array(width)
+        .fill(`*l${level - 1}`)
+        .join(', ')}]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 describe('loadPolicyDir never throws anything but PolicyValidationError', () => {
+  it('on line-based YAML with anchors, aliases and tags', async () => {
+    await fc.assert(
+      fc.asyncProperty(lineYaml, async (text) => {
+        await loadOrIssues(text);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('on nested aliases of any depth and width, refusing those that expand past the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(aliasTree, async (tree) => {
+        const result = await loadOrIssues(aliasDocument(tree));
+        // Every document here is invalid (l0… are unknown fields, there is no spec): only the reason varies.
+        const bomb = result.issues?.some((i) => /billion laughs/.test(i.message));
+        const copies = tree.width ** tree.depth;
+        if (copies > 1000) expect(bomb, `${tree.width}^${tree.depth}`).toBe(true);
+        if (tree.depth === 1) expect(bomb).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('on YAML-ish text', async () => {
     await fc.assert(
       fc.asyncProperty(yamlishText, async (text) => {
