@@ -37,7 +37,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION)')
     .option('--endpoint-url <url>', 'endpoint for every AWS service (default: AWS_ENDPOINT_URL)')
     .option('--max-attempts <n>', 'SDK attempts per call, standard retry mode (default 3)')
-    .option('--log-level <level>', 'fatal|error|warn|info|debug', io.env.EDAGUARD_LOG_LEVEL ?? 'info')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug', io.env.EDAGUARD_LOG_LEVEL || 'info')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();

@@ -7,7 +7,7 @@ import { EdaguardError } from '../errors.js';
 import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
 import type { ResourceType } from '../policy/schema.js';
-import { TAGS } from '../policy/schema.js';
+import { MANAGED_BY_VALUE, TAGS } from '../policy/schema.js';
 import { policySelects } from '../policy/selectors.js';
 import { findAsyncInvokers } from './asyncTriggers.js';
 import { readEdaguardAlarms } from './cloudwatch.js';
@@ -35,7 +35,7 @@ import {
 } from './lambda.js';
 import { planReads } from './readPlan.js';
 import { UnexpectedResponseError } from './shape.js';
-import { hasDeadLetterSources, queueNameExists, readQueue } from './sqs.js';
+import { hasDeadLetterSources, queueByName, readQueue } from './sqs.js';
 import { getTaggedResources, type TaggedArn } from './tagging.js';
 
 export interface DiscoverOptions {
@@ -276,11 +276,21 @@ export async function discover(
       limit(async () => {
         const arn = sqsQueueArn(target, name);
         try {
-          const managedByUs = managedTags.has(arn);
-          const exists = managedByUs || (await queueNameExists(aws.sqs, name));
+          let tags = managedTags.get(arn);
+          let exists = tags !== undefined;
+          if (!exists) {
+            const found = await queueByName(aws.sqs, name);
+            exists = found.exists;
+            if (found.exists && found.tags[TAGS.managedBy] === MANAGED_BY_VALUE) {
+              tags = found.tags;
+              const source = tags[TAGS.dlqFor];
+              if (source) addSource(arn, source);
+            }
+          }
+          const managedByUs = tags !== undefined;
           queueNameCandidates.set(name, { name, arn, exists, managedByEdaguard: managedByUs });
           // An adoptable DLQ's retention is checked in the same cycle as its adoption.
-          if (managedByUs && !queues.has(arn)) await readOne(arn, { ...(managedTags.get(arn) ?? {}) });
+          if (managedByUs && !queues.has(arn)) await readOne(arn, { ...tags });
         } catch (error) {
           readErrors.push(toReadError(arn, 'GetQueueUrl', error));
         }

@@ -2,6 +2,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
+  ListQueueTagsCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseArn, sqsQueueUrlFromArn } from '../aws/arn.js';
@@ -142,13 +143,24 @@ export async function hasDeadLetterSources(sqs: SQSClient, url: string): Promise
   return out.queueUrls ?? [];
 }
 
-/** Whether a queue of this name exists (an unmanaged one must not be adopted by CreateQueue). */
-export async function queueNameExists(sqs: SQSClient, name: string): Promise<boolean> {
+/**
+ * Whether a queue of this name exists (an unmanaged one must not be adopted by CreateQueue), and
+ * its own tags when it does. The tags are read from SQS itself because the tagging API is
+ * eventually consistent: a DLQ created just before a crash may not be listed there yet, and its
+ * managed tag must still let the next cycle adopt it.
+ */
+export async function queueByName(
+  sqs: SQSClient,
+  name: string,
+): Promise<{ exists: false } | { exists: true; tags: Record<string, string> }> {
+  let url: string | undefined;
   try {
-    await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    return true;
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
   } catch (error) {
-    if (isQueueMissing(error)) return false;
+    if (isQueueMissing(error)) return { exists: false };
     throw error;
   }
+  if (!url) return { exists: true, tags: {} };
+  const tags = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
+  return { exists: true, tags };
 }

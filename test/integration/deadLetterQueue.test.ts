@@ -1,5 +1,6 @@
 import { DeleteQueueCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RuntimeSettings } from '../../src/config/runtime.js';
 import { runCycle } from '../../src/cycle.js';
 import { parsePolicySources } from '../../src/policy/loader.js';
 import type { DriftReport } from '../../src/report/driftReport.js';
@@ -11,6 +12,7 @@ import {
   useCleanEmulator,
 } from '../support/harness.js';
 import { redrive, type Seeder } from '../support/seed.js';
+import { startTaggingLagProxy } from '../support/taggingLagProxy.js';
 
 useCleanEmulator();
 
@@ -38,11 +40,11 @@ const DLQ_RULE = `    sqs-dead-letter-queue:
 let seed: Seeder;
 afterEach(() => seed?.destroy());
 
-async function reconcile(rules = DLQ_RULE): Promise<DriftReport> {
-  const aws = testClients();
+async function reconcile(rules = DLQ_RULE, settings: Partial<RuntimeSettings> = {}): Promise<DriftReport> {
+  const aws = testClients(settings);
   try {
     return await runCycle(policy(rules), aws, {
-      settings: testSettings(),
+      settings: testSettings(settings),
       dryRun: false,
       logger: recordingLogger().logger,
     });
@@ -128,6 +130,28 @@ describe('sqs-dead-letter-queue against the emulator', () => {
     expect(bResult?.message).toContain('b-dlq exists but edaguard did not create it');
     expect((await seed.attributes(b.url)).RedrivePolicy).toBeUndefined();
     expect((await seed.attributes(foreign.url)).MessageRetentionPeriod).toBe('60');
+  });
+
+  it('adopts its DLQ even before the tagging API lists it (eventually consistent), by the queue’s own tags', async () => {
+    seed = testSeeder();
+    const a = await seed.queue('a', { tags: { team: 'orders' } });
+    // What a cycle killed between CreateQueue and SetQueueAttributes leaves behind.
+    const ours = await seed.queue('a-dlq', {
+      attributes: { MessageRetentionPeriod: '1209600' },
+      tags: { 'edaguard.dev/managed-by': 'edaguard', 'edaguard.dev/dlq-for': a.arn },
+    });
+    const lag = await startTaggingLagProxy(testSettings().endpoint as string, 'edaguard.dev/managed-by');
+    try {
+      const report = await reconcile(DLQ_RULE, { endpoint: lag.url });
+      expect(lag.hiddenAnswers()).toBeGreaterThan(0);
+      expect(resultFor(report, 'a', 'sqs-dead-letter-queue')?.status).toBe('fixed');
+      expect(report.awsCalls.find((c) => c.operation === 'CreateQueue')?.count ?? 0).toBe(0);
+      expect(JSON.parse((await seed.attributes(a.url)).RedrivePolicy ?? '{}').deadLetterTargetArn).toBe(
+        ours.arn,
+      );
+    } finally {
+      await lag.close();
+    }
   });
 
   it('recreates a DLQ whose target queue was deleted', async () => {
