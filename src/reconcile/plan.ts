@@ -155,7 +155,9 @@ function existingDlqOf(
 export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   const findings: Finding[] = inventory.readErrors.map((e) => ({
     resource: e.resource,
-    resourceType: resourceTypeOfArn(e.resource) ?? 'sqs:queue',
+    resourceType:
+      resourceTypeOfArn(e.resource) ??
+      (e.resource.includes(':event-source-mapping:') ? 'lambda:event-source-mapping' : 'sqs:queue'),
     policy: '',
     rule: 'read-error',
     status: 'error',
