@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ACCOUNT_WIDE_READS, attachAccountWideReadRounds } from './accountWideReads.js';
 import { attachCallCounter, CallCounter } from './callCounter.js';
 import {
   attachRateLimit,
@@ -90,6 +91,12 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
   };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
     attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);
+  }
+  const timing = settings.retryTiming ?? DEFAULT_RETRY_TIMING;
+  for (const [key, operations] of Object.entries(ACCOUNT_WIDE_READS) as Array<
+    [keyof typeof ACCOUNT_WIDE_READS, readonly string[]]
+  >) {
+    attachAccountWideReadRounds(clients[key].middlewareStack, operations, timing);
   }
   attachRateLimit(clients.lambda.middlewareStack, serviceRateLimit(settings.lambdaRequestsPerSecond ?? 10));
   attachRateLimit(clients.cloudwatch.middlewareStack, operationRateLimits(CLOUDWATCH_REQUESTS_PER_SECOND));

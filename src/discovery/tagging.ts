@@ -14,8 +14,29 @@ export interface TaggedArn {
   tags: Record<string, string>;
 }
 
-/** Every resource matching one tag query, following PaginationToken to the end (100 per page). */
+/** Times a listing starts over when its pagination token expired mid-way. */
+const LISTING_RESTARTS = 2;
+
+/**
+ * Every resource matching one tag query, following PaginationToken to the end (100 per page).
+ * A token expires (after 15 minutes on AWS; moto after its first use, so a page retried after a
+ * lost answer meets it): the listing then starts over, as a partial one cannot be trusted.
+ */
 export async function getTaggedResources(
+  client: ResourceGroupsTaggingAPIClient,
+  query: TagQuery,
+): Promise<TaggedArn[]> {
+  for (let restart = 0; ; restart++) {
+    try {
+      return await listTaggedResources(client, query);
+    } catch (error) {
+      const expired = (error as { name?: string }).name === 'PaginationTokenExpiredException';
+      if (!expired || restart >= LISTING_RESTARTS) throw error;
+    }
+  }
+}
+
+async function listTaggedResources(
   client: ResourceGroupsTaggingAPIClient,
   query: TagQuery,
 ): Promise<TaggedArn[]> {

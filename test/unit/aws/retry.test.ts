@@ -1,4 +1,5 @@
 import { DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ describe('fullJitterDelay', () => {
   });
 });
 
-describe('createRetryStrategy (the SDK standard strategy with our backoff)', () => {
+describe('createRetryStrategy (driven by the SDK retry middleware)', () => {
   const timing = { baseDelayMs: 8, throttlingBaseDelayMs: 40, maxDelayMs: 1_000 };
 
   it('backs off from the throttling base after a throttle and from the transient base otherwise', async () => {
@@ -43,21 +44,47 @@ describe('createRetryStrategy (the SDK standard strategy with our backoff)', () 
     const afterTransient = await strategy.refreshRetryTokenForRetry(afterThrottle, {
       errorType: 'TRANSIENT',
     });
-    const delays = [afterThrottle, afterTransient].map(
-      (t) => (t as unknown as { $retryLog: { acquisitionDelay: number } }).$retryLog.acquisitionDelay,
-    );
     // 0.5 · 40 · 2^0 and 0.5 · 8 · 2^1.
-    expect(delays).toEqual([20, 8]);
+    expect([afterThrottle, afterTransient].map((t) => t.getRetryDelay())).toEqual([20, 8]);
+    expect(afterTransient.getRetryCount()).toBe(2);
   });
 
-  it('stops at maxAttempts: no token for the attempt after the last', async () => {
+  it('waits at least as long as Retry-After asks, up to 5 s more than its own backoff', async () => {
+    const strategy = createRetryStrategy(5, timing, () => 0);
+    const first = await strategy.acquireInitialRetryToken('sqs');
+    const soon = new Date(Date.now() + 2_000);
+    const late = new Date(Date.now() + 60_000);
+    const a = await strategy.refreshRetryTokenForRetry(first, {
+      errorType: 'THROTTLING',
+      retryAfterHint: soon,
+    });
+    const b = await strategy.refreshRetryTokenForRetry(first, {
+      errorType: 'THROTTLING',
+      retryAfterHint: late,
+    });
+    expect(a.getRetryDelay()).toBeGreaterThan(1_900);
+    expect(a.getRetryDelay()).toBeLessThanOrEqual(2_000);
+    expect(b.getRetryDelay()).toBe(5_000);
+  });
+
+  it('stops at maxAttempts, and never retries a client error', async () => {
     const strategy = createRetryStrategy(3, timing, () => 0);
     let token = await strategy.acquireInitialRetryToken('sqs');
     token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
     token = await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' });
-    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' })).rejects.toThrow(
-      /No retry token/,
-    );
+    await expect(strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT' })).rejects.toThrow();
+    const fresh = await strategy.acquireInitialRetryToken('sqs');
+    await expect(strategy.refreshRetryTokenForRetry(fresh, { errorType: 'CLIENT_ERROR' })).rejects.toThrow();
+  });
+
+  it('keeps retrying after many failures: no client-wide quota that a brownout drains', async () => {
+    const strategy = createRetryStrategy(2, timing, () => 0);
+    for (let i = 0; i < 1_000; i++) {
+      const token = await strategy.acquireInitialRetryToken('sqs');
+      expect(
+        (await strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING' })).getRetryCount(),
+      ).toBe(1);
+    }
   });
 });
 
@@ -98,6 +125,28 @@ describe('edaguard clients against a server that fails or counts', () => {
       expect(error.name).toBe('RequestThrottled');
       expect(error.$metadata.attempts).toBe(4);
       expect(server.requests).toHaveLength(4);
+    } finally {
+      aws.destroy();
+    }
+  });
+
+  it('gives an account-wide read more rounds of attempts than a per-resource read', async () => {
+    server = await startRecordingServer();
+    const unavailable = { status: 503, body: { message: 'Service unavailable' } };
+    server.route('GET', '/2015-03-31/functions', () => ({ status: 200, body: { Functions: [] } }));
+    server.route('GET', '/2015-03-31/functions/:name', () => ({ status: 200, body: {} }));
+    // Five failures: more than the 2 attempts a call has, fewer than 2 × (1 + 3 rounds).
+    server.script('GET', '/2015-03-31/functions', ...Array(5).fill(unavailable));
+    server.script('GET', '/2015-03-31/functions/:name', ...Array(5).fill(unavailable));
+    const aws = clients(server.url, 2);
+    try {
+      const listed = await aws.lambda.send(new ListFunctionsCommand({}));
+      expect(listed.Functions).toEqual([]);
+      expect(server.find('GET', '/2015-03-31/functions')).toHaveLength(6);
+      await expect(aws.lambda.send(new GetFunctionCommand({ FunctionName: 'f' }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 503 },
+      });
+      expect(server.find('GET', '/2015-03-31/functions/:name')).toHaveLength(2);
     } finally {
       aws.destroy();
     }
