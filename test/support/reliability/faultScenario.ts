@@ -180,7 +180,10 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       const s = outcome.summary;
       log(
         `  cycle ${cycles.length}: ${s ? `fixed ${s.fixed}, failed ${s.failed} (${outcome.readErrors} unreadable), deferred ${s.deferred}, drifted ${s.drifted}` : outcome.error}; ` +
-          `${outcome.writesReachingEmulator} writes reached the emulator; retry quota ${JSON.stringify(outcome.retryQuota)}`,
+          `${outcome.writesReachingEmulator} writes reached the emulator` +
+          (Object.keys(outcome.retryQuota).length > 0
+            ? `; retry quota ${JSON.stringify(outcome.retryQuota)}`
+            : ''),
       );
       if (outcome.converged) break;
     }
