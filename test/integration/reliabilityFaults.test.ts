@@ -41,7 +41,7 @@ const scenario = (rate: number, maxCycles: number) =>
     seed: 7,
     maxCycles,
     // Above moto's own latency on a loaded machine; a slow answer is held twice as long.
-    requestTimeoutMs: 700,
+    requestTimeoutMs: 500,
     retryTiming: FAST_TIMING,
   });
 
