@@ -75,7 +75,7 @@ async function dropFirstNextPageAnswer(upstream: string) {
 }
 
 describe('tag query pagination when a page answer is lost', () => {
-  it('moto gap: a pagination token works once (AWS: 15 minutes)', async () => {
+  it('moto gap: a pagination token works once (AWS: 15 minutes), and the last page asked again comes back truncated', async () => {
     await seedQueues(200);
     const aws = testClients();
     try {
@@ -87,10 +87,20 @@ describe('tag query pagination when a page answer is lost', () => {
       const first = await aws.tagging.send(new GetResourcesCommand(input));
       const token = first.PaginationToken as string;
       expect(token).toBeTruthy();
-      await aws.tagging.send(new GetResourcesCommand({ ...input, PaginationToken: token }));
+      const second = await aws.tagging.send(new GetResourcesCommand({ ...input, PaginationToken: token }));
       await expect(
         aws.tagging.send(new GetResourcesCommand({ ...input, PaginationToken: token })),
       ).rejects.toMatchObject({ name: 'PaginationTokenExpiredException' });
+
+      // The last page's token survives, and asked again it answers a truncated page.
+      const lastToken = second.PaginationToken as string;
+      const last = await aws.tagging.send(new GetResourcesCommand({ ...input, PaginationToken: lastToken }));
+      expect(last.PaginationToken ?? '').toBe('');
+      const again = await aws.tagging.send(new GetResourcesCommand({ ...input, PaginationToken: lastToken }));
+      const listed =
+        (first.ResourceTagMappingList?.length ?? 0) + (second.ResourceTagMappingList?.length ?? 0);
+      expect(listed + (last.ResourceTagMappingList?.length ?? 0)).toBe(200);
+      expect(again.ResourceTagMappingList?.length).toBeLessThan(last.ResourceTagMappingList?.length ?? 0);
     } finally {
       aws.destroy();
     }
