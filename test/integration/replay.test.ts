@@ -13,8 +13,6 @@
  * write them in the documented shape, pointing at records really put into the emulator's Kinesis
  * stream and DynamoDB stream.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -27,6 +25,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cli, emulatorEndpoint, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { startLoopbackProxy } from '../support/loopbackProxy.js';
 import type { Seeder } from '../support/seed.js';
 
 interface Invocation {
@@ -37,46 +36,18 @@ interface Invocation {
 
 /** A loopback proxy in front of moto that keeps every Lambda Invoke it forwards. */
 async function invokeRecorder(upstream: string) {
-  const up = new URL(upstream);
   const invocations: Invocation[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
-      if (invoke)
-        invocations.push({
-          functionName: decodeURIComponent(invoke[1] as string),
-          invocationType: String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse'),
-          payload: JSON.parse(body.toString('utf8') || 'null'),
-        });
-      const proxied = request(
-        {
-          host: up.hostname,
-          port: up.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: up.host },
-        },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      proxied.on('error', () => {
-        res.writeHead(502);
-        res.end();
+  const proxy = await startLoopbackProxy(upstream, (call) => {
+    const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(call.req.url ?? '');
+    if (invoke)
+      invocations.push({
+        functionName: decodeURIComponent(invoke[1] as string),
+        invocationType: String(call.req.headers['x-amz-invocation-type'] ?? 'RequestResponse'),
+        payload: JSON.parse(call.body.toString('utf8') || 'null'),
       });
-      proxied.end(body);
-    });
+    call.forward();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    invocations,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { url: proxy.url, invocations, close: proxy.close };
 }
 
 async function motoLambdaDocker(useDocker: boolean) {

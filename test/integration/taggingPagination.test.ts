@@ -10,12 +10,11 @@
  * them). Pages here are 99 resources (moto cuts a page before its 100th tag), so 200 queues make
  * three pages and the dropped answer is not the last.
  */
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getTaggedResources } from '../../src/discovery/tagging.js';
 import { emulatorEndpoint, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { startLoopbackProxy } from '../support/loopbackProxy.js';
 import type { Seeder } from '../support/seed.js';
 
 useCleanEmulator();
@@ -30,48 +29,18 @@ async function seedQueues(count: number) {
   for (let i = 0; i < count; i++) await seed.queue(`paging-${i}`, { tags: { team: 'paging' } });
 }
 
-/** Forwards everything; the first request for a page after the first is served, then its answer is dropped. */
+/** Forwards everything; the first request for a page after the first is executed, then its answer is dropped. */
 async function dropFirstNextPageAnswer(upstream: string) {
-  const up = new URL(upstream);
   let dropped = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const drop = dropped === 0 && body.toString('utf8').includes('"PaginationToken"');
-      const proxied = request(
-        {
-          host: up.hostname,
-          port: up.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: up.host },
-        },
-        (upstreamRes) => {
-          if (drop) {
-            dropped += 1;
-            upstreamRes.resume();
-            upstreamRes.on('end', () => res.socket?.destroy());
-            return;
-          }
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      proxied.end(body);
+  const proxy = await startLoopbackProxy(upstream, (call) => {
+    if (dropped > 0 || !call.body.toString('utf8').includes('"PaginationToken"')) return call.forward();
+    dropped += 1;
+    call.forward((answer, res) => {
+      answer.resume();
+      answer.on('end', () => res.socket?.destroy());
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    dropped: () => dropped,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: proxy.url, dropped: () => dropped, close: proxy.close };
 }
 
 describe('tag query pagination when a page answer is lost', () => {
