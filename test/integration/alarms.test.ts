@@ -82,6 +82,9 @@ describe('alarms and DLQ contents against the emulator', () => {
     expect(notEmpty?.resource).toMatch(/:shipping-dlq$/);
     expect(notEmpty?.observed).toEqual({ approximateNumberOfMessages: 3 });
     expect(notEmpty?.message).toContain(
+      'edaguard redrive arn:aws:sqs:us-east-1:123456789012:shipping-dlq --dry-run',
+    );
+    expect(notEmpty?.message).toContain(
       'aws sqs start-message-move-task --source-arn arn:aws:sqs:us-east-1:123456789012:shipping-dlq',
     );
 

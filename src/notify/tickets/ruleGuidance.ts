@@ -53,7 +53,7 @@ export const RULE_GUIDANCE: Readonly<Record<string, RuleGuidance>> = {
   },
   'dlq-not-empty': {
     why: 'Messages in a DLQ are failed work waiting for a person; retention will drop them if nobody acts.',
-    todo: 'Find the cause of the failures, fix it, then redrive the DLQ to its source queue.',
+    todo: 'Find the cause of the failures, fix it, then redrive the DLQ to its source queue (`edaguard redrive <dlq> --dry-run`, then without --dry-run).',
   },
   'policy-conflict': {
     why: 'Two policies ask for different settings on the same resource, so edaguard writes neither and the resource stays unprotected.',

@@ -10,9 +10,10 @@ export function planDlqNotEmpty(dlq: QueueFacts, sources: readonly string[]): Ru
   const observed = { approximateNumberOfMessages: count };
   if (count === 0) return { status: 'pass', observed, desired: observed, message: 'empty' };
   const source = sources[0];
-  const redrive = source
+  const awsCli = source
     ? `aws sqs start-message-move-task --source-arn ${dlq.arn} --destination-arn ${source}`
     : `aws sqs start-message-move-task --source-arn ${dlq.arn}`;
+  const redrive = `edaguard redrive ${dlq.arn} --dry-run, then without --dry-run (or: ${awsCli})`;
   return {
     status: 'ticket',
     observed,
