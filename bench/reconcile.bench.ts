@@ -23,6 +23,7 @@
  * bench uses 15, the most the settings allow, unless it is set), EDAGUARD_LOG_LEVEL (default warn),
  * EDAGUARD_BENCH_TRACE (a file: every HTTP request of every phase, with its start and end, as JSON).
  */
+
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +57,7 @@ import { plannedActions } from '../src/reconcile/model.js';
 import type { DriftSummary } from '../src/report/driftReport.js';
 import { type Emulator, emulatorEnv, startEmulator } from '../test/support/emulator.js';
 import { ACCOUNT, createSeeder, redrive, type Seeder } from '../test/support/seed.js';
+import { seededRandom } from '../test/support/seededRandom.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -203,18 +205,6 @@ interface Account {
   mixCounts: Map<Kind, number>;
 }
 
-/** Small deterministic PRNG (mulberry32), so every run seeds the same account. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number, width = 4) => String(n).padStart(width, '0');
 
 function describeFunctions(): FunctionSpec[] {
@@ -256,7 +246,7 @@ function describeAccount(n: number): Account {
   counts.unshift(['compliant', n - drifted]);
 
   const kinds: Kind[] = counts.flatMap(([kind, c]) => Array.from({ length: c }, () => kind));
-  const random = prng(20_240_601);
+  const random = seededRandom(20_240_601);
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as Kind, kinds[i] as Kind];

@@ -60,16 +60,15 @@ export const SERVICE_NAMES = {
 } as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
 
 /**
- * The one place service clients are built. Credentials come from the SDK's default chain
- * (env, shared config, ECS task role, IRSA web identity). NodeHttpHandler everywhere: its
- * timeouts throw (throwOnRequestTimeout) instead of only warning, and HTTP/1.1 is what every
- * endpoint, emulators included, speaks.
+ * The configuration every service client gets (also the stream clients of the operator
+ * commands): region, endpoint, our retry strategy (one per client), and a NodeHttpHandler whose
+ * timeouts throw (throwOnRequestTimeout) instead of only warning; HTTP/1.1 is what every endpoint,
+ * emulators included, speaks.
  */
-export function createAwsClients(settings: AwsClientSettings, counter = new CallCounter()): AwsClients {
-  const common = () => ({
+export function awsClientConfig(settings: AwsClientSettings) {
+  return {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
-    // A strategy per client: its retry quota then belongs to one service.
     retryStrategy: createRetryStrategy(settings.maxAttempts, settings.retryTiming ?? DEFAULT_RETRY_TIMING),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     requestHandler: new NodeHttpHandler({
@@ -77,7 +76,15 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
       requestTimeout: settings.requestTimeoutMs,
       throwOnRequestTimeout: true,
     }),
-  });
+  };
+}
+
+/**
+ * The one place the controller's service clients are built. Credentials come from the SDK's
+ * default chain (env, shared config, ECS task role, IRSA web identity).
+ */
+export function createAwsClients(settings: AwsClientSettings, counter = new CallCounter()): AwsClients {
+  const common = () => awsClientConfig(settings);
   const clients = {
     sqs: new SQSClient(common()),
     lambda: new LambdaClient(common()),

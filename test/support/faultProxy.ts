@@ -15,9 +15,10 @@
  *   test can check what was written and where.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isWriteOperation } from '../../src/aws/callCounter.js';
+import { exchangeUpstream } from './loopbackProxy.js';
 
 /**
  * - `throttle`: the service's throttling error (per service, see `throttleShape`).
@@ -351,25 +352,7 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   ) => {
     const label = `${op.service}.${op.operation}`;
     forwarded.set(label, (forwarded.get(label) ?? 0) + 1);
-    const proxied = request(
-      {
-        host: up.hostname,
-        port: up.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: up.host },
-      },
-      (upstreamRes) => {
-        const chunks: Buffer[] = [];
-        upstreamRes.on('data', (c: Buffer) => chunks.push(c));
-        upstreamRes.on('end', () =>
-          onAnswer(upstreamRes.statusCode ?? 502, upstreamRes.headers, Buffer.concat(chunks)),
-        );
-        upstreamRes.on('error', onError);
-      },
-    );
-    proxied.on('error', onError);
-    proxied.end(body);
+    exchangeUpstream(up, req, body).then((a) => onAnswer(a.status, a.headers, a.body), onError);
   };
 
   const send = (res: ServerResponse, shaped: Shaped) => {

@@ -5,6 +5,7 @@
  */
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { upstreamRequest } from './loopbackProxy.js';
 
 export interface HeldCall {
   readonly target: string;
@@ -36,19 +37,10 @@ export async function startHoldingProxy(upstream: string): Promise<HoldingProxy>
     const target = String(req.headers['x-amz-target'] ?? `${req.method} ${req.url}`);
     const forward = () => {
       calls.push(target);
-      const proxied = request(
-        {
-          host: up.hostname,
-          port: up.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: up.host },
-        },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
+      const proxied = request(upstreamRequest(up, req), (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      });
       proxied.on('error', () => {
         res.writeHead(502);
         res.end();

@@ -4,9 +4,10 @@
  * before the answer reaches the process, or right after the answer. It lets a test crash a real
  * `edaguard reconcile` at a precise point of its apply and see what AWS was left with.
  */
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isWriteOperation } from '../../src/aws/callCounter.js';
+import { exchangeUpstream, type UpstreamAnswer } from './loopbackProxy.js';
 
 /** Where, around the chosen write, the process dies. */
 export type KillMode = 'before-forwarding' | 'after-forwarding-before-response' | 'after-response';
@@ -115,36 +116,16 @@ export async function startKillingProxy(upstream: string): Promise<KillingProxy>
   };
 
   /** Sends the call to the emulator; resolves with the answer, fully read. */
-  const forward = (req: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve) => {
-      inFlight += 1;
-      const proxied = request(
-        {
-          host: up.hostname,
-          port: up.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: up.host },
-        },
-        (upstreamRes) => {
-          const chunks: Buffer[] = [];
-          upstreamRes.on('data', (c: Buffer) => chunks.push(c));
-          upstreamRes.on('end', () => {
-            finishOne();
-            resolve({
-              status: upstreamRes.statusCode ?? 502,
-              headers: upstreamRes.headers,
-              body: Buffer.concat(chunks),
-            });
-          });
-        },
-      );
-      proxied.on('error', () => {
-        finishOne();
-        resolve({ status: 502, headers: {}, body: Buffer.alloc(0) });
-      });
-      proxied.end(body);
-    });
+  const forward = async (req: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> => {
+    inFlight += 1;
+    try {
+      return await exchangeUpstream(up, req, body);
+    } catch {
+      return { status: 502, headers: {}, body: Buffer.alloc(0) };
+    } finally {
+      finishOne();
+    }
+  };
 
   const answer = (res: ServerResponse, out: Awaited<ReturnType<typeof forward>>) =>
     new Promise<boolean>((resolve) => {

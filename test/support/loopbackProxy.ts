@@ -2,7 +2,14 @@
  * A loopback HTTP proxy in front of the emulator, for tests that watch or disturb the wire: each
  * request is read whole, then handed to `handle`, which answers it itself or forwards it.
  */
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+  request,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ProxiedCall {
@@ -16,6 +23,39 @@ export interface ProxiedCall {
    * it over instead (e.g. to drop the connection after the request was executed).
    */
   forward(onAnswer?: (upstream: IncomingMessage, res: ServerResponse) => void): void;
+}
+
+/** The same request, addressed to the upstream (the Host header rewritten: SigV4 signed it for the proxy). */
+export function upstreamRequest(up: URL, req: IncomingMessage): RequestOptions {
+  return {
+    host: up.hostname,
+    port: up.port,
+    method: req.method,
+    path: req.url,
+    headers: { ...req.headers, host: up.host },
+  };
+}
+
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Sends a request (its body already read) upstream; resolves with the answer read whole. */
+export function exchangeUpstream(up: URL, req: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> {
+  return new Promise((resolve, reject) => {
+    const proxied = request(upstreamRequest(up, req), (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () =>
+        resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(chunks) }),
+      );
+      answer.on('error', reject);
+    });
+    proxied.on('error', reject);
+    proxied.end(body);
+  });
 }
 
 export interface LoopbackProxy {
@@ -34,20 +74,11 @@ export async function startLoopbackProxy(
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const forward = (onAnswer?: (upstream: IncomingMessage, res: ServerResponse) => void) => {
-        const proxied = request(
-          {
-            host: up.hostname,
-            port: up.port,
-            method: req.method,
-            path: req.url,
-            headers: { ...req.headers, host: up.host },
-          },
-          (answer) => {
-            if (onAnswer) return onAnswer(answer, res);
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
+        const proxied = request(upstreamRequest(up, req), (answer) => {
+          if (onAnswer) return onAnswer(answer, res);
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
         proxied.on('error', () => {
           res.writeHead(502);
           res.end();

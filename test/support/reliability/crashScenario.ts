@@ -5,6 +5,7 @@
  * no duplicate or orphan resource, and a queue edaguard created before the crash must be the one
  * in use after it (adopted by its deterministic name and managed tag, never created again).
  */
+
 import pino from 'pino';
 import { createAwsClients } from '../../../src/aws/clients.js';
 import { resolveRuntimeSettings } from '../../../src/config/runtime.js';
@@ -20,6 +21,7 @@ import {
   startKillingProxy,
 } from '../killingProxy.js';
 import { createSeeder, type Seeder } from '../seed.js';
+import { seededRandom } from '../seededRandom.js';
 import {
   type ControllerCommand,
   type ControllerProcess,
@@ -86,18 +88,6 @@ export interface CrashRun {
   readonly points: readonly KillPointResult[];
   /** Writes a full first reconcile of the seeded account makes (kill points are drawn in 1..W). */
   readonly plannedWrites: number;
-}
-
-/** mulberry32: a small seeded PRNG, so a run is reproducible from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

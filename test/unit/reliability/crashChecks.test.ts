@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { TAGS } from '../../../src/policy/schema.js';
 import { operationOf, type ProxiedCall } from '../../support/killingProxy.js';
 import { type AccountState, findLeftovers, type QueueState } from '../../support/reliability/crashAccount.js';
-import { lostUpdate, seededRandom } from '../../support/reliability/crashScenario.js';
+import { lostUpdate } from '../../support/reliability/crashScenario.js';
+import { seededRandom } from '../../support/seededRandom.js';
 
 const ARN = (name: string) => `arn:aws:sqs:us-east-1:123456789012:${name}`;
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:crash-5-fn';
