@@ -12,7 +12,7 @@ import {
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
-import type { SqsSender } from './queues.js';
+import { nextReceiveSize, type SqsSender } from './queues.js';
 import { type Routing, targetFor } from './resolveTarget.js';
 import type { QueueFacts } from './safety.js';
 
@@ -167,13 +167,9 @@ export async function moveMessages(sqs: SqsSender, options: MoveOptions): Promis
   let stoppedBy: MoveResult['stoppedBy'] = 'empty';
   try {
     for (;;) {
-      if (options.signal?.aborted) {
-        stoppedBy = 'aborted';
-        break;
-      }
-      const remaining = options.max === undefined ? 10 : options.max - progress.received;
-      if (remaining <= 0) {
-        stoppedBy = 'max';
+      const size = nextReceiveSize(options.signal, options.max, progress.received);
+      if (typeof size === 'string') {
+        stoppedBy = size;
         break;
       }
       // Rate: the next batch starts no earlier than the messages already handled allow.
@@ -185,7 +181,7 @@ export async function moveMessages(sqs: SqsSender, options: MoveOptions): Promis
       const received = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.dlq.url,
-          MaxNumberOfMessages: Math.min(10, remaining),
+          MaxNumberOfMessages: size,
           WaitTimeSeconds: options.waitTimeSeconds,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageAttributeNames: ['All'],

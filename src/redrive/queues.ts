@@ -79,3 +79,17 @@ export async function deadLetterSourceQueueUrls(sqs: SqsSender, dlqUrl: string):
   } while (NextToken);
   return urls;
 }
+
+/**
+ * How many messages the next ReceiveMessage may take (at most 10), or why a draining run stops
+ * before it: the run was aborted, or `max` messages were received already.
+ */
+export function nextReceiveSize(
+  signal: AbortSignal | undefined,
+  max: number | undefined,
+  received: number,
+): number | 'aborted' | 'max' {
+  if (signal?.aborted) return 'aborted';
+  const remaining = max === undefined ? 10 : max - received;
+  return remaining <= 0 ? 'max' : Math.min(10, remaining);
+}

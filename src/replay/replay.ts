@@ -12,7 +12,7 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
-import { describeQueue, queueUrlOf, type SqsSender } from '../redrive/queues.js';
+import { describeQueue, nextReceiveSize, queueUrlOf, type SqsSender } from '../redrive/queues.js';
 import { readDynamodbBatch } from './dynamodbStreamReader.js';
 import { readKinesisBatch } from './kinesisReader.js';
 import { dynamodbEvent, kinesisEvent } from './lambdaEvents.js';
@@ -129,19 +129,15 @@ export async function replayFailureQueue(
   let stoppedBy: ReplayResult['stoppedBy'] = 'empty';
   try {
     for (;;) {
-      if (options.signal?.aborted) {
-        stoppedBy = 'aborted';
-        break;
-      }
-      const remaining = options.max === undefined ? 10 : options.max - progress.received;
-      if (remaining <= 0) {
-        stoppedBy = 'max';
+      const size = nextReceiveSize(options.signal, options.max, progress.received);
+      if (typeof size === 'string') {
+        stoppedBy = size;
         break;
       }
       const out = await clients.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queue.url,
-          MaxNumberOfMessages: Math.min(10, remaining),
+          MaxNumberOfMessages: size,
           WaitTimeSeconds: options.waitTimeSeconds ?? 1,
           VisibilityTimeout: options.visibilityTimeoutSeconds ?? 900,
         }),
