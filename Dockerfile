@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
+# Node 24 LTS (supported to April 2028), pinned to an exact release in both stages so that a
+# rebuild gets the same runtime; bump both deliberately. Node 20 is end of life (April 2026), and
+# AWS SDK releases from January 2027 require Node 22 or later. The SDK's Node warning stays on.
+
 # Build stage: compile TypeScript with the dev dependencies, then drop them.
-FROM node:20-bookworm-slim AS build
+FROM node:24.11.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -11,9 +15,8 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 # Runtime stage: production dependencies and compiled code only, owned by root and read-only to
 # the unprivileged `node` user (uid 1000) that runs them. Nothing is written to the filesystem at
 # run time (logs go to stderr, state to DynamoDB), so a read-only root filesystem works.
-FROM node:20-bookworm-slim
+FROM node:24.11.1-bookworm-slim
 ENV NODE_ENV=production \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     EDAGUARD_HTTP_PORT=8080 \
     EDAGUARD_LOG_FORMAT=json
 WORKDIR /app

@@ -1,33 +1,52 @@
 import pino, { type Logger } from 'pino';
+import { logSecrets, redactForLog, type SecretValues } from './notify/redact.js';
 
-/** Keys that may carry secrets; redacted wherever they appear in a log line (top level or one down). */
-const SECRET_KEYS = [
-  'webhookUrl',
-  'notifyWebhookUrl',
-  'token',
-  'authorization',
-  'password',
-  'secretAccessKey',
-  'sessionToken',
-  'credentials',
-];
-
-/** Paths that may carry secrets; redacted wherever they appear in a log line. */
-export const REDACT_PATHS = [
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
-  'headers.authorization',
-  '*.headers.authorization',
-];
-
-const loggerOptions = (level: string): pino.LoggerOptions => ({
+/**
+ * Secrets never reach a line. pino's path-based `redact` is neither deep nor case-insensitive,
+ * and HTTP clients' errors carry credentials deep inside (axios's `config.headers.Authorization`
+ * and `config.auth`, octokit's `request.headers.authorization`, the `cause` chain…). So every
+ * log object and every child's bindings go through `redactForLog` (secret-named keys censored at
+ * any depth, errors as plain objects), and each finished line through the known secret values.
+ */
+const loggerOptions = (level: string, secrets: SecretValues): pino.LoggerOptions => ({
   level,
   base: { app: 'edaguard' },
-  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  formatters: {
+    log: (object) => redactForLog(object) as Record<string, unknown>,
+    bindings: (bindings) => redactForLog(bindings) as pino.Bindings,
+  },
+  // The formatter has already turned errors into plain objects; pino's serializer would re-type them.
+  serializers: { err: (value: unknown) => value },
+  hooks: { streamWrite: (line) => secrets.scrub(line) },
 });
 
+/**
+ * pino applies the bindings formatter to the root's bindings only, not to a child's: every
+ * logger derived from this one (children inherit `child` from it) redacts its bindings too.
+ */
+function withRedactedChildBindings(logger: Logger): Logger {
+  const child = logger.child as unknown as (this: Logger, ...args: unknown[]) => Logger;
+  const redactingChild = function (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
+    return child.call(this, redactForLog(bindings), options);
+  };
+  (logger as { child: unknown }).child = redactingChild;
+  return logger;
+}
+
+export interface LoggerSecrets {
+  /** Secret values to replace in every line (default: the process's, filled as they are read). */
+  secrets?: SecretValues;
+}
+
 /** JSON lines on stderr (stdout is for reports), so `--output json` stays machine-readable. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino(loggerOptions(level), destination ?? pino.destination(2));
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  options: LoggerSecrets = {},
+): Logger {
+  return withRedactedChildBindings(
+    pino(loggerOptions(level, options.secrets ?? logSecrets), destination ?? pino.destination(2)),
+  );
 }
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -40,7 +59,7 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
 export async function createServiceLogger(
   level: string,
   format: LogFormat,
-  options: {
+  options: LoggerSecrets & {
     isTerminal?: boolean;
     importPretty?: () => Promise<unknown>;
     /** Where JSON lines go (default stderr). */
@@ -48,7 +67,7 @@ export async function createServiceLogger(
   } = {},
 ): Promise<Logger> {
   const isTerminal = options.isTerminal ?? process.stderr.isTTY === true;
-  const json = () => createLogger(level, options.destination);
+  const json = () => createLogger(level, options.destination, options);
   const wantPretty = format === 'pretty' || (format === 'auto' && isTerminal);
   if (!wantPretty) return json();
   try {
@@ -62,7 +81,7 @@ export async function createServiceLogger(
       ignore: 'pid,hostname,app',
       sync: true,
     });
-    return pino(loggerOptions(level), stream);
+    return withRedactedChildBindings(pino(loggerOptions(level, options.secrets ?? logSecrets), stream));
   } catch {
     const logger = json();
     logger.warn({ logFormat: format }, 'pino-pretty is not installed; logging JSON lines');

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
+import { WriteRefusedError } from '../aws/writeFence.js';
 import type { Inventory } from '../discovery/inventory.js';
 import { type Action, type Finding, findingKey, type Plan } from '../reconcile/model.js';
 import { describeAction, type ExecutorContext, executeAction } from './executors.js';
@@ -131,19 +132,24 @@ export async function applyPlan(
       }
       for (const [index, action] of finding.actions.entries()) {
         const write = describeAction(action);
-        try {
-          await options.beforeWrite?.(action);
-        } catch (error) {
+        // A finding whose first write was held back changed nothing; a later one leaves it half done.
+        const heldBack = (error: unknown) => {
           const e = error as { code?: string; message?: string };
-          // A finding whose first write was held back changed nothing; a later one leaves it half done.
           const status = index === 0 ? ('deferred' as const) : ('failed' as const);
           const message = `${write} held back: ${e.message}`;
           return decide({ finding, status, message }, { decision: 'held-back', write, code: e.code }, 'warn');
+        };
+        try {
+          await options.beforeWrite?.(action);
+        } catch (error) {
+          return heldBack(error);
         }
         try {
           await executeAction(action, ctx);
           log.info({ status: 'applied', decision: 'write', write, outcome: 'ok' }, `applied: ${write}`);
         } catch (error) {
+          // The clients' write fence (the lease) refused or aborted an attempt: held back too.
+          if (error instanceof WriteRefusedError) return heldBack(error);
           const e = error as { name?: string; code?: string; message?: string };
           const code = e.code ?? e.name ?? 'Error';
           // Busy, throttled after every retry, or deleted meanwhile: the next cycle looks again.

@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -8,6 +9,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ACCOUNT_WIDE_READS, attachAccountWideReadRounds } from './accountWideReads.js';
+import { AttemptAbortingHandler } from './attemptAbort.js';
 import { attachCallCounter, CallCounter } from './callCounter.js';
 import {
   attachRateLimit,
@@ -43,6 +45,8 @@ export interface AwsClients {
   readonly eventbridge: EventBridgeClient;
   readonly s3: S3Client;
   readonly cloudwatch: CloudWatchClient;
+  /** Reads a Kinesis stream's retention (DescribeStreamSummary); never a record. */
+  readonly kinesis: KinesisClient;
   readonly counter: CallCounter;
   destroy(): void;
 }
@@ -57,13 +61,16 @@ export const SERVICE_NAMES = {
   eventbridge: 'EventBridge',
   s3: 'S3',
   cloudwatch: 'CloudWatch',
+  kinesis: 'Kinesis',
 } as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
 
 /**
  * The configuration every service client gets (also the stream clients of the operator
  * commands): region, endpoint, our retry strategy (one per client), and a NodeHttpHandler whose
  * timeouts throw (throwOnRequestTimeout) instead of only warning; HTTP/1.1 is what every endpoint,
- * emulators included, speaks.
+ * emulators included, speaks. The request timeout bounds one attempt from the start of its request
+ * (connecting included) to the answer's headers. The handler also ends one attempt early when the
+ * write fence says so (attemptAbort.ts, writeFence.ts).
  */
 export function awsClientConfig(settings: AwsClientSettings) {
   return {
@@ -71,11 +78,13 @@ export function awsClientConfig(settings: AwsClientSettings) {
     maxAttempts: settings.maxAttempts,
     retryStrategy: createRetryStrategy(settings.maxAttempts, settings.retryTiming ?? DEFAULT_RETRY_TIMING),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: settings.connectionTimeoutMs,
-      requestTimeout: settings.requestTimeoutMs,
-      throwOnRequestTimeout: true,
-    }),
+    requestHandler: new AttemptAbortingHandler(
+      new NodeHttpHandler({
+        connectionTimeout: settings.connectionTimeoutMs,
+        requestTimeout: settings.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      }),
+    ),
   };
 }
 
@@ -95,6 +104,7 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
     // Emulators and VPC endpoints address buckets by path, not by virtual host.
     s3: new S3Client({ ...common(), forcePathStyle: settings.endpoint !== undefined }),
     cloudwatch: new CloudWatchClient(common()),
+    kinesis: new KinesisClient(common()),
   };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
     attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);

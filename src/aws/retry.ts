@@ -1,4 +1,5 @@
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { EdaguardError } from '../errors.js';
 
 /** Retry timing: exponential backoff with full jitter, bounded by a cap. */
 export interface RetryTiming {
@@ -53,6 +54,9 @@ class BackoffToken implements RetryToken {
  * codes, 5xx, timeouts, dropped connections), bounded attempts, Retry-After honoured, and full-jitter
  * backoff with our bases and cap.
  *
+ * Never retried: edaguard's own errors raised inside the stack (the write fence's refusals), even
+ * when their cause (a DynamoDB timeout) would be transient.
+ *
  * One difference, on purpose: no client-wide retry quota. The SDK's quota (500 tokens, 5 to 14 per
  * retry, refilled one per success) stops retrying for the life of the client once about half of
  * the calls fail; for a controller whose clients live for days that means a brownout of minutes
@@ -73,7 +77,10 @@ export class BoundedJitterRetryStrategy implements RetryStrategyV2 {
   }
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
-    const retryable = errorInfo.errorType === 'THROTTLING' || errorInfo.errorType === 'TRANSIENT';
+    // An EdaguardError thrown inside the stack is edaguard's own decision (the write fence refused
+    // or aborted the attempt), whatever caused it: retrying would only ask again.
+    const ours = errorInfo.error instanceof EdaguardError;
+    const retryable = !ours && (errorInfo.errorType === 'THROTTLING' || errorInfo.errorType === 'TRANSIENT');
     const retries = token.getRetryCount();
     // Throwing tells the middleware to give up and surface the last error.
     if (!retryable || retries + 1 >= this.maxAttempts) throw new Error('no retry left');

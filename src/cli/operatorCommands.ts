@@ -15,7 +15,8 @@ import { cancelRunningMoveTask, isMoveTaskUnavailable, listMoveTasks } from '../
 import { createProgress, type ProgressReporter } from '../redrive/progress.js';
 import { describeQueue, queueUrlOf } from '../redrive/queues.js';
 import { type RedriveMode, type RedriveOutcome, redrive, redriveComplete } from '../redrive/redrive.js';
-import { replayFailureQueue } from '../replay/replay.js';
+import { createInvokeClient } from '../replay/invokeClient.js';
+import { type ReplayResult, replayFailureQueue } from '../replay/replay.js';
 import { createStreamClients } from '../replay/streamClients.js';
 import type { CliIo } from './program.js';
 
@@ -108,7 +109,7 @@ async function runOperator(
 function describeRedrive(outcome: RedriveOutcome): { value: Record<string, unknown>; text: string } {
   const base = { result: 'redrive', dlq: outcome.plan.dlq.arn };
   if (outcome.kind === 'dry-run') {
-    const lines = outcome.samples.map(
+    const lines = (outcome.samples ?? []).map(
       (s) => `  ${s.messageId} → ${s.target ?? '(unknown source: stays)'} ${s.bodyPreview}`,
     );
     return {
@@ -116,10 +117,13 @@ function describeRedrive(outcome: RedriveOutcome): { value: Record<string, unkno
         ...base,
         dryRun: true,
         approximateMessages: outcome.approximateMessages,
-        samples: outcome.samples,
+        approximateNotVisible: outcome.approximateNotVisible,
+        targets: outcome.targets,
+        ...(outcome.samples ? { samples: outcome.samples } : {}),
       },
       text: [
-        `dry run: about ${outcome.approximateMessages} message(s) in ${outcome.plan.dlq.arn}`,
+        `dry run: about ${outcome.approximateMessages} message(s) in ${outcome.plan.dlq.arn} ` +
+          `(${outcome.approximateNotVisible} in flight), to ${outcome.targets.join(', ')}`,
         ...lines,
       ].join('\n'),
     };
@@ -169,7 +173,12 @@ function registerRedrive(program: Command, io: CliIo, setExitCode: (code: number
     )
     .option('--rate <n>', 'messages per second (MaxNumberOfMessagesPerSecond; mover default 50)')
     .option('--max <n>', 'move at most N messages (uses the mover)')
-    .option('--dry-run', 'count and show up to 10 samples; move nothing')
+    .option('--dry-run', 'count (GetQueueAttributes) and name the target(s); receive and move nothing')
+    .option(
+      '--preview',
+      'with --dry-run: also show up to 10 messages; a preview is a receive: it raises their ' +
+        'ApproximateReceiveCount (a DLQ with its own redrive policy counts it)',
+    )
     .option('--no-wait', 'start the move task and return (it runs server-side)')
     .option('--status', 'show the DLQ’s recent move tasks')
     .option('--cancel', 'cancel the DLQ’s running move task')
@@ -182,6 +191,7 @@ function registerRedrive(program: Command, io: CliIo, setExitCode: (code: number
           rate?: string;
           max?: string;
           dryRun?: boolean;
+          preview?: boolean;
           wait: boolean;
           status?: boolean;
           cancel?: boolean;
@@ -191,6 +201,9 @@ function registerRedrive(program: Command, io: CliIo, setExitCode: (code: number
         runOperator(io, cmd, setExitCode, async (ctx) => {
           const perSecond = positiveInt('--rate', opts.rate, 500);
           const max = positiveInt('--max', opts.max);
+          // A preview without --dry-run would be a real redrive the operator did not ask for.
+          if (opts.preview && !opts.dryRun)
+            throw new EdaguardError('CONFIG_INVALID', '--preview shows messages of a dry run: add --dry-run');
           const aws = createAwsClients(ctx.settings);
           try {
             if (opts.status || opts.cancel)
@@ -202,6 +215,7 @@ function registerRedrive(program: Command, io: CliIo, setExitCode: (code: number
                 dlq,
                 mode: opts.mode,
                 dryRun: opts.dryRun === true,
+                preview: opts.preview === true,
                 wait: opts.wait,
                 signal: interrupt.signal,
                 ...(opts.to !== undefined ? { to: opts.to } : {}),
@@ -274,18 +288,41 @@ async function moveTaskControl(
   }
 }
 
+/** The replay's result line (and a log line without the entries). */
+function reportReplay(ctx: OperatorContext, result: ReplayResult, dryRun: boolean) {
+  const counts = {
+    received: result.received,
+    replayed: result.replayed,
+    left: result.left,
+    refused: result.refused,
+    stoppedBy: result.stoppedBy,
+  };
+  const notReplayed = result.entries.filter((e) => e.outcome === 'left' || e.outcome === 'refused');
+  ctx.result(
+    { result: 'replay', queue: result.queueArn, dryRun, ...counts, entries: result.entries },
+    [
+      `${result.replayed} replayed, ${result.left} left in the queue, ${result.refused} refused${dryRun ? ' (dry run)' : ''}; stopped: ${result.stoppedBy}`,
+      ...notReplayed.map((e) => `  ${e.messageId} (${e.kind}, ${e.outcome}): ${e.reason}`),
+    ].join('\n'),
+  );
+  ctx.logger.info({ queue: result.queueArn, ...counts }, 'replay finished');
+}
+
 function registerReplay(program: Command, io: CliIo, setExitCode: (code: number) => void) {
   program
     .command('replay')
     .description(
       're-deliver Lambda on-failure records to their function: an async record’s requestPayload is ' +
         'invoked again (Event); a stream mapping’s record is read back from Kinesis or DynamoDB Streams ' +
-        'and invoked as the mapping would; a record leaves the queue only once Lambda accepted it',
+        'and invoked as the mapping would; a record leaves the queue only once Lambda accepted it. ' +
+        'A record whose function does not name this queue as its on-failure destination, or whose ' +
+        'stream is in another account or region, is refused (exit 2, REPLAY_REFUSED)',
     )
     .argument('<queue>', 'the on-failure destination queue: URL, ARN or name')
     .option(
       '--function <name>',
-      'deliver to this function, alias or version (default: the record’s function, unqualified)',
+      'deliver every record to this function, alias or version, without checking that the record’s ' +
+        'function sends its failures to this queue (default: the record’s function, unqualified, checked)',
     )
     .option('--dry-run', 'parse and check every record (streams are read), invoke and delete nothing')
     .option('--max <n>', 'look at most at N records')
@@ -295,13 +332,15 @@ function registerReplay(program: Command, io: CliIo, setExitCode: (code: number)
           const max = positiveInt('--max', opts.max);
           const aws = createAwsClients(ctx.settings);
           const streams = createStreamClients(ctx.settings);
+          const invoker = createInvokeClient(ctx.settings);
           const interrupt = abortOnSigint(io);
           const progress = ctx.progress('replay');
           try {
             const result = await replayFailureQueue(
-              { sqs: aws.sqs, lambda: aws.lambda, streams },
+              { sqs: aws.sqs, lambda: aws.lambda, invoker, sns: aws.sns, streams },
               {
                 queue,
+                invokeMarginMs: ctx.settings.requestTimeoutMs,
                 dryRun: opts.dryRun === true,
                 signal: interrupt.signal,
                 ...(opts.function !== undefined ? { functionName: opts.function } : {}),
@@ -309,44 +348,28 @@ function registerReplay(program: Command, io: CliIo, setExitCode: (code: number)
                 ...(ctx.settings.endpoint ? { endpoint: ctx.settings.endpoint } : {}),
                 onProgress: (p) =>
                   progress.update({
-                    done: p.replayed + p.left,
+                    done: p.replayed + p.left + p.refused,
                     total: Math.max(p.expected, p.received),
                     replayed: p.replayed,
                     left: p.left,
+                    refused: p.refused,
                   }),
               },
             );
             progress.stop();
-            const left = result.entries.filter((e) => e.outcome === 'left');
-            ctx.result(
-              {
-                result: 'replay',
-                queue: result.queueArn,
-                dryRun: opts.dryRun === true,
-                received: result.received,
-                replayed: result.replayed,
-                left: result.left,
-                stoppedBy: result.stoppedBy,
-                entries: result.entries,
-              },
-              [
-                `${result.replayed} replayed, ${result.left} left in the queue${opts.dryRun ? ' (dry run)' : ''}; stopped: ${result.stoppedBy}`,
-                ...left.map((e) => `  ${e.messageId} (${e.kind}): ${e.reason}`),
-              ].join('\n'),
-            );
-            ctx.logger.info(
-              {
-                queue: result.queueArn,
-                replayed: result.replayed,
-                left: result.left,
-                stoppedBy: result.stoppedBy,
-              },
-              'replay finished',
-            );
+            reportReplay(ctx, result, opts.dryRun === true);
+            if (result.refused > 0) {
+              io.stderr(
+                `edaguard: REPLAY_REFUSED: ${result.refused} record(s) left in the queue, not replayed ` +
+                  '(see the entries with outcome "refused")\n',
+              );
+              return EXIT.badInput;
+            }
             return result.left === 0 && result.stoppedBy !== 'aborted' ? EXIT.ok : EXIT.incomplete;
           } finally {
             progress.stop();
             interrupt.dispose();
+            invoker.destroy();
             streams.destroy();
             aws.destroy();
           }

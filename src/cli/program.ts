@@ -10,6 +10,7 @@ import { loadPolicyDir } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
 import { DynamoFixHistoryStore } from '../state/fixHistory.js';
+import { policyIssueAnnotation } from './githubAnnotation.js';
 import { registerOperatorCommands } from './operatorCommands.js';
 import { registerRunCommand } from './run.js';
 
@@ -72,11 +73,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         if (!(error instanceof PolicyValidationError)) throw error;
         if (opts.format === 'json') io.stdout(`${JSON.stringify({ valid: false, errors: error.issues })}\n`);
         else if (opts.format === 'github') {
-          for (const i of error.issues) {
-            io.stdout(
-              `::error file=${i.file},line=${i.line},col=${i.column},title=edaguard policy::${i.path ? `${i.path}: ` : ''}${i.message}\n`,
-            );
-          }
+          for (const issue of error.issues) io.stdout(policyIssueAnnotation(issue));
         } else io.stderr(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
         setExitCode(EXIT.badInput);
       }

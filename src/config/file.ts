@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ZodType } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -128,13 +128,43 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
   return { path, env };
 }
 
+/** A config file is one flat mapping of a few dozen settings: 64 KiB is far more than enough. */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024;
+
+const tooLarge = (path: string, size: string) =>
+  new ConfigError(
+    `${path}: config file is ${size} bytes; a config file may hold at most ${MAX_CONFIG_FILE_BYTES} bytes (64 KiB)`,
+  );
+
+/** At most `limit` + 1 bytes of the file: a pipe or a device has no size to check beforehand. */
+async function readBounded(path: string, limit: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    // A large regular file is refused before it is read, naming its size.
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_FILE_BYTES) throw tooLarge(path, String(size));
+    bytes = await readBounded(path, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
+  if (bytes.length > MAX_CONFIG_FILE_BYTES) throw tooLarge(path, `more than ${MAX_CONFIG_FILE_BYTES}`);
   // Not UTF-8 would decode to replacement characters, and a region of "eu-west-1\ufffd" is no error message.
   const decoded = decodeUtf8(bytes);
   if ('error' in decoded)

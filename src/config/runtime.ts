@@ -16,8 +16,9 @@ export const RuntimeSettingsSchema = z.object({
   region: z.string().min(1, 'no AWS region: set --region, AWS_REGION or AWS_DEFAULT_REGION'),
   endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   maxAttempts: z.number().int().min(1).max(10),
-  connectionTimeoutMs: z.number().int().min(100),
-  requestTimeoutMs: z.number().int().min(100),
+  // Durations have upper bounds: Node fires a timer over 2^31-1 ms (24.8 days) at once.
+  connectionTimeoutMs: z.number().int().min(100).max(300_000, 'must be at most 300000 ms (5 minutes)'),
+  requestTimeoutMs: z.number().int().min(100).max(900_000, 'must be at most 900000 ms (15 minutes)'),
   /** Writes allowed per cycle; the rest are reported `deferred`. */
   maxChanges: z.number().int().min(0),
   /**
@@ -29,14 +30,14 @@ export const RuntimeSettingsSchema = z.object({
   lambdaRequestsPerSecond: z.number().int().min(1).max(15),
   /** Fixes of one (resource, rule) within the window before edaguard calls it flapping and stops. */
   flapMaxFixes: z.number().int().min(1).max(100),
-  flapWindowSeconds: z.number().int().min(60),
+  flapWindowSeconds: z.number().int().min(60).max(2_592_000, 'must be at most 2592000 s (30 days)'),
   /** Parallel reads during discovery. */
   readConcurrency: z.number().int().min(1).max(64),
   /** Parallel writes; Lambda and SQS control planes are rate limited per account. */
   applyConcurrency: z.number().int().min(1).max(64),
   /** Read-back attempts after each write (SQS attributes can take a while to be visible). */
   verifyAttempts: z.number().int().min(1).max(20),
-  verifyDelayMs: z.number().int().min(0),
+  verifyDelayMs: z.number().int().min(0).max(60_000, 'must be at most 60000 ms (1 minute)'),
 });
 export type RuntimeSettings = z.infer<typeof RuntimeSettingsSchema>;
 

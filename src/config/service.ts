@@ -72,6 +72,8 @@ export const SERVICE_SETTINGS = [
     flag: '--cycle-timeout',
     kind: 'seconds',
     min: 1,
+    // Every duration has an upper bound: Node fires a timer over 2^31-1 ms (24.8 days) at once.
+    max: 86_400,
     describe: 'seconds a cycle may take; then writes not yet started are deferred',
     defaultText: '240',
   },
@@ -140,6 +142,7 @@ export const SERVICE_SETTINGS = [
     flag: '--lease-duration',
     kind: 'seconds',
     min: 0.5,
+    max: 3600,
     describe: 'seconds a lease lasts without renewal; a follower takes over within it',
     defaultText: '30',
   },
@@ -149,6 +152,7 @@ export const SERVICE_SETTINGS = [
     flag: '--lease-renew-interval',
     kind: 'seconds',
     min: 0.1,
+    max: 1800,
     describe: 'seconds between renewals (and followers’ attempts); at most half the lease duration',
     defaultText: 'lease duration / 3',
   },
@@ -173,6 +177,7 @@ export const SERVICE_SETTINGS = [
     flag: '--shutdown-grace',
     kind: 'seconds',
     min: 1,
+    max: 3600,
     describe: 'seconds from SIGTERM to exit; keep it below the orchestrator’s stop timeout',
     defaultText: '25',
   },
@@ -287,7 +292,9 @@ export function resolveServiceSettings(
     const value = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
     if (value === undefined) continue;
     const parsed = parseSetting(spec, value);
-    if ('error' in parsed) errors.push(`${label(spec)}: ${parsed.error}`);
+    // Name where the bad value came from (a config file's values are checked, with their line, before).
+    if ('error' in parsed)
+      errors.push(`${label(spec)}: ${parsed.error} (from ${fromFlag !== undefined ? spec.flag : spec.env})`);
     else raw[spec.key] = parsed.value;
   }
   const seconds = (key: string, fallback: number) => Math.round(((raw[key] as number) ?? fallback) * 1000);

@@ -36,6 +36,7 @@ import {
 import { planReads } from './readPlan.js';
 import { UnexpectedResponseError } from './shape.js';
 import { hasDeadLetterSources, queueByName, readQueue } from './sqs.js';
+import { readStreamRetentions } from './streamRetention.js';
 import { getTaggedResources, type TaggedArn } from './tagging.js';
 
 export interface DiscoverOptions {
@@ -211,6 +212,20 @@ export async function discover(
     });
   }
 
+  // Stream retention, for the stream rule's record age: one read per Kinesis stream it governs.
+  const streamRule = (m: MappingFacts) =>
+    selectedFunctionArns.has(m.functionArn) &&
+    selectingPoliciesOf(policySet.policies, 'lambda:function', functionTags.get(m.functionArn) ?? {}).some(
+      (p) => p.rules['esm-stream-failure-handling'] !== undefined,
+    );
+  // Started now, awaited after the event-invoke configs: the two reads overlap.
+  const streamRetentionRead = readStreamRetentions(
+    aws.kinesis,
+    mappings.filter(streamRule),
+    limit,
+    (m, error) => readErrors.push(toReadError(m.arn, 'DescribeStreamSummary', error)),
+  );
+
   // Event-invoke configs: one call per function the async rule governs, never for the rest.
   const asyncPolicies = (fn: FunctionFacts) =>
     selectingPoliciesOf(policySet.policies, 'lambda:function', fn.tags).filter((p) => {
@@ -233,6 +248,8 @@ export async function discover(
         }),
       ),
   );
+
+  const streamRetentionSeconds = await streamRetentionRead;
 
   // Queues that may need a new DLQ: make sure they are not DLQs themselves.
   const needingDlq = [...queues.values()].filter(
@@ -311,6 +328,7 @@ export async function discover(
     queueNameCandidates,
     functions,
     mappings,
+    streamRetentionSeconds,
     tables,
     ...(alarms ? { alarms } : {}),
     readErrors,

@@ -59,6 +59,9 @@ export interface MappingFacts {
   readonly maximumBatchingWindowInSeconds: number;
 }
 
+/** How long a DynamoDB stream keeps a record: fixed by AWS at 24 hours (no call reads it). */
+export const DYNAMODB_STREAM_RETENTION_SECONDS = 86_400;
+
 /** AWS's async defaults when a field (or the whole config) is absent: 2 retries, 6 hours. */
 export const ASYNC_DEFAULTS = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
 
@@ -150,6 +153,11 @@ export interface Inventory {
   readonly functions: ReadonlyMap<string, FunctionFacts>;
   /** Event source mappings of selected functions and of selected queues (when a rule needs them). */
   readonly mappings: readonly MappingFacts[];
+  /**
+   * How long the stream of each stream mapping the stream rule governs keeps a record, in seconds,
+   * keyed by stream ARN. A key is missing when its read failed (that mapping's read error).
+   */
+  readonly streamRetentionSeconds?: ReadonlyMap<string, number>;
   readonly tables: ReadonlyMap<string, TableFacts>;
   /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
   readonly alarms?: ReadonlyMap<string, AlarmFacts>;

@@ -6,11 +6,37 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { logSecrets } from './redact.js';
 
 export const TICKET_SINKS = ['github', 'jira', 'webhook'] as const;
 export type TicketSinkKind = (typeof TICKET_SINKS)[number];
 
-const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` });
+/** Loopback hosts, where plain http never leaves the machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  const octets = host.split('.');
+  return (
+    octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)
+  );
+}
+
+const isHttpsOrLoopback = (url: string) => {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || isLoopbackHost(parsed.hostname);
+};
+
+/**
+ * An http(s) URL that carries a credential (a token sent to it, or a secret in its path):
+ * plain http only to loopback (a local fake or a sidecar), never over a network.
+ */
+const httpUrl = (what: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` })
+    .refine(
+      isHttpsOrLoopback,
+      `${what} must use https: it carries a secret (plain http only to 127.0.0.0/8, ::1 or localhost)`,
+    );
 
 const positiveInt = (name: string, min: number, max: number) =>
   z
@@ -75,7 +101,10 @@ export function secretFrom(env: Env, name: string, readFile: ReadFile = defaultR
   if (direct !== undefined && file !== undefined) {
     throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
   }
-  if (file === undefined) return direct?.trim();
+  if (file === undefined) {
+    if (direct !== undefined) logSecrets.add([direct.trim()]);
+    return direct?.trim();
+  }
   let content: string;
   try {
     content = readFile(file);
@@ -85,6 +114,7 @@ export function secretFrom(env: Env, name: string, readFile: ReadFile = defaultR
   }
   const value = content.trim();
   if (value === '') throw new ConfigError(`${name}_FILE: ${file} is empty`);
+  logSecrets.add([value]);
   return value;
 }
 
@@ -177,6 +207,8 @@ export function resolveNotifyConfig(
   };
   const parsed = NotifyConfigSchema.safeParse(candidate);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue).join('; '));
+  // From here on every log line replaces these values, wherever a library puts them.
+  logSecrets.add(secretsOf(parsed.data));
   return parsed.data;
 }
 

@@ -1,20 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import {
-  type Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseAllDocuments,
-  visit,
-} from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, visit } from 'yaml';
 import type { z } from 'zod';
 import { type PolicyIssue, PolicyValidationError } from '../errors.js';
 import { findCertainConflicts } from './conflicts.js';
-import { decodeUtf8, MAX_POLICY_FILE_BYTES } from './fileText.js';
+import { IssueList, POLICY_LIMITS } from './limits.js';
 import type { Policy, PolicySet, SourceLocation } from './model.js';
+import { listPolicyFiles, readPolicyFiles } from './policyFiles.js';
 import {
   type ReliabilityPolicyDocument,
   ReliabilityPolicySchema,
@@ -23,67 +13,45 @@ import {
   RULE_RESOURCE_TYPES,
   type RuleId,
 } from './schema.js';
+import {
+  type BudgetStop,
+  budgetedDocuments,
+  duplicateKeyOffsets,
+  type TokenBudget,
+} from './yamlDocuments.js';
 
-const POLICY_FILE = /\.ya?ml$/i;
-
-/**
- * Every YAML file under `dir`, recursively, sorted so that load order (and error order) is stable.
- * Hidden entries (a segment starting with `.`) are skipped and a symlink to a file counts as the
- * file: a Kubernetes ConfigMap volume shows each file as a symlink into a hidden `..<timestamp>`
- * directory, and a git-sync checkout carries `.git`.
- */
-export async function listPolicyFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files: string[] = [];
-  for (const e of entries) {
-    if (!POLICY_FILE.test(e.name)) continue;
-    const file = path.join(e.parentPath, e.name);
-    if (
-      path
-        .relative(dir, file)
-        .split(path.sep)
-        .some((segment) => segment.startsWith('.'))
-    )
-      continue;
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(file).catch(() => undefined))?.isFile()))
-      files.push(file);
-  }
-  return files.sort();
-}
+export { listPolicyFiles } from './policyFiles.js';
 
 /**
- * Reads and validates every policy under `dir`. Throws PolicyValidationError listing every
- * problem in every file at once; returns only when the whole set is valid.
+ * Reads and validates every policy under `dir`. Throws PolicyValidationError listing the problems
+ * of every file at once (the first POLICY_LIMITS.listedIssues of them, then how many more);
+ * returns only when the whole set is valid. The directory's limits (src/policy/limits.ts) are
+ * checked before reading where they can be: file count and sizes, then YAML tokens and documents.
  */
 export async function loadPolicyDir(dir: string): Promise<PolicySet> {
+  const whole = (message: string) =>
+    new PolicyValidationError([{ file: dir, line: 1, column: 1, path: '', message }]);
   let files: string[];
   try {
-    files = await listPolicyFiles(dir);
+    files = await listPolicyFiles(dir, POLICY_LIMITS.filesPerDirectory);
   } catch (error) {
-    throw new PolicyValidationError([
-      { file: dir, line: 1, column: 1, path: '', message: `cannot read policy directory: ${String(error)}` },
-    ]);
+    throw whole(`cannot read policy directory: ${String(error)}`);
   }
-  if (files.length === 0) {
-    throw new PolicyValidationError([
-      { file: dir, line: 1, column: 1, path: '', message: 'no policy files (*.yaml, *.yml) found' },
-    ]);
+  if (files.length === 0) throw whole('no policy files (*.yaml, *.yml) found');
+  if (files.length > POLICY_LIMITS.filesPerDirectory) {
+    throw whole(
+      `more than ${POLICY_LIMITS.filesPerDirectory} policy files (*.yaml, *.yml); a policy directory may hold at most ${POLICY_LIMITS.filesPerDirectory}: nothing was read`,
+    );
   }
-  const issues: PolicyIssue[] = [];
+  const issues = new IssueList();
   const sources: Array<{ file: string; text: string }> = [];
-  for (const read of await Promise.all(files.map(readPolicyFile))) {
-    if ('issue' in read) issues.push(read.issue);
+  for (const read of await readPolicyFiles(dir, files)) {
+    if ('issue' in read) issues.add(read.issue);
     else sources.push(read);
   }
-  let set: PolicySet | undefined;
-  try {
-    set = parsePolicySources(sources);
-  } catch (error) {
-    if (!(error instanceof PolicyValidationError)) throw error;
-    issues.push(...error.issues);
-  }
-  if (issues.length > 0) throw new PolicyValidationError(sortIssues(issues));
-  if (set && set.policies.length === 0) {
+  const set = collectPolicies(sources, issues);
+  if (issues.total > 0) throw new PolicyValidationError(issues.listed());
+  if (set.policies.length === 0) {
     // Files that are all empty or comments: a run would select nothing, which is never what was meant.
     throw new PolicyValidationError(
       set.files.map((file) => ({
@@ -95,44 +63,33 @@ export async function loadPolicyDir(dir: string): Promise<PolicySet> {
       })),
     );
   }
-  return set as PolicySet;
+  return set;
 }
 
-/** One file's text, or an issue: too large, not UTF-8, or unreadable (e.g. removed since listed). */
-async function readPolicyFile(
-  file: string,
-): Promise<{ file: string; text: string } | { issue: PolicyIssue }> {
-  const shown = path.relative(process.cwd(), file) || file;
-  const issueAt = (where: { line: number; column: number }, message: string) => ({
-    issue: { file: shown, ...where, path: '', message },
-  });
-  try {
-    // Checked before reading, so a huge file is never loaded into memory.
-    const { size } = await stat(file);
-    if (size > MAX_POLICY_FILE_BYTES) {
-      return issueAt(
-        { line: 1, column: 1 },
-        `file is ${size} bytes; a policy file may hold at most ${MAX_POLICY_FILE_BYTES} bytes (1 MiB)`,
-      );
-    }
-    const decoded = decodeUtf8(await readFile(file));
-    return 'error' in decoded ? issueAt(decoded.at, decoded.error) : { file: shown, text: decoded.text };
-  } catch (error) {
-    return issueAt({ line: 1, column: 1 }, `cannot read policy file: ${(error as Error).message}`);
-  }
-}
-
-/** Pure: validates policy texts (file name → YAML) into a PolicySet or throws with every issue. */
+/** Pure: validates policy texts (file name → YAML) into a PolicySet or throws with its issues. */
 export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: string }>): PolicySet {
-  const issues: PolicyIssue[] = [];
+  const issues = new IssueList();
+  const set = collectPolicies(sources, issues);
+  if (issues.total > 0) throw new PolicyValidationError(issues.listed());
+  return set;
+}
+
+/** The policies of `sources`; every problem goes to `issues` (the set is only valid without any). */
+function collectPolicies(
+  sources: ReadonlyArray<{ file: string; text: string }>,
+  issues: IssueList,
+): PolicySet {
   const policies: Policy[] = [];
+  const budget: TokenBudget = { remaining: POLICY_LIMITS.yamlTokensPerDirectory };
+  let documents = 0;
   for (const { file, text } of sources) {
     try {
-      parseFile(file, text, issues, policies);
+      const room = POLICY_LIMITS.documentsPerDirectory - documents;
+      documents += parseFile(file, text, issues, policies, { budget, room });
     } catch (error) {
       // A safety net: whatever yaml or zod throw on a strange input is that file's issue, not a crash.
       const e = error as { name?: string; message?: string };
-      issues.push({
+      issues.add({
         file,
         line: 1,
         column: 1,
@@ -141,39 +98,74 @@ export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: 
       });
     }
   }
-  issues.push(...findDuplicateNames(policies));
-  if (issues.length === 0) issues.push(...findCertainConflicts(policies));
-  if (issues.length > 0) throw new PolicyValidationError(sortIssues(issues));
+  issues.addAll(findDuplicateNames(policies));
+  if (issues.total === 0) {
+    // Pair by pair (the same pairs, in the same order, as one call): the issues go to the bounded
+    // list as they come, so a directory of policies that all conflict cannot exhaust memory.
+    for (let i = 0; i < policies.length; i++) {
+      for (let j = i + 1; j < policies.length; j++) {
+        issues.addAll(findCertainConflicts([policies[i] as Policy, policies[j] as Policy]));
+      }
+    }
+  }
   return { policies, files: sources.map((s) => s.file) };
 }
 
+/** What stopped a file's documents, in words. */
+function stopMessage(stop: BudgetStop, room: number): string {
+  switch (stop.kind) {
+    case 'file-tokens':
+      return `more than ${POLICY_LIMITS.yamlTokensPerFile} YAML tokens in this file; a policy file may hold at most ${POLICY_LIMITS.yamlTokensPerFile}: the rest was not read`;
+    case 'directory-tokens':
+      return `more than ${POLICY_LIMITS.yamlTokensPerDirectory} YAML tokens in the policy directory's files together; a directory may hold at most ${POLICY_LIMITS.yamlTokensPerDirectory}: the rest was not read`;
+    default:
+      return room < POLICY_LIMITS.documentsPerFile
+        ? `more than ${POLICY_LIMITS.documentsPerDirectory} YAML documents in the policy directory's files together; a directory may hold at most ${POLICY_LIMITS.documentsPerDirectory}: the rest was not read`
+        : `more than ${POLICY_LIMITS.documentsPerFile} YAML documents in this file; a policy file may hold at most ${POLICY_LIMITS.documentsPerFile}: the rest was not read`;
+  }
+}
+
 /** Parses one file's documents into `policies`, or its problems into `issues`. */
-function parseFile(file: string, text: string, issues: PolicyIssue[], policies: Policy[]): void {
+function parseFile(
+  file: string,
+  text: string,
+  issues: IssueList,
+  policies: Policy[],
+  limits: { budget: TokenBudget; room: number },
+): number {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    // Warnings (e.g. a list used as a key) would go to the process's stderr; the schema reports them.
-    logLevel: 'error',
-  });
-  const list = Array.isArray(docs) ? docs : [];
-  for (const doc of list) {
-    const at = (offset: number): { line: number; column: number } => {
-      const pos = lineCounter.linePos(offset);
-      return { line: pos.line, column: pos.col };
-    };
-    if (doc.errors.length > 0) {
+  const at = (offset: number): { line: number; column: number } => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const maxDocuments = Math.min(POLICY_LIMITS.documentsPerFile, limits.room);
+  const docs = budgetedDocuments(
+    text,
+    {
+      lineCounter,
+      composer: {
+        prettyErrors: false,
+        // Checked by duplicateKeyOffsets, in linear time.
+        uniqueKeys: false,
+        // Warnings (e.g. a list used as a key) would go to the process's stderr; the schema reports them.
+        logLevel: 'error',
+      },
+    },
+    { maxDocuments, maxFileTokens: POLICY_LIMITS.yamlTokensPerFile, directory: limits.budget },
+    (stop) => issues.pin({ file, ...at(stop.offset), path: '', message: stopMessage(stop, maxDocuments) }),
+  );
+  let count = 0;
+  for (const doc of docs) {
+    count += 1;
+    const duplicates = duplicateKeyOffsets(doc);
+    if (doc.errors.length > 0 || duplicates.length > 0) {
       for (const err of doc.errors) {
+        issues.add({ file, ...at(err.pos[0]), path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+      }
+      for (const offset of duplicates) {
         // Name the duplicated key: yaml's own message does not.
-        const key =
-          err.code === 'DUPLICATE_KEY' ? ` ("${/^[^:\n]*/.exec(text.slice(err.pos[0]))?.[0].trim()}")` : '';
-        issues.push({
-          file,
-          ...at(err.pos[0]),
-          path: '',
-          message: `YAML: ${err.message.split('\n')[0]}${key}`,
-        });
+        const key = /^[^:\n]*/.exec(text.slice(offset, offset + 200))?.[0].trim();
+        issues.add({ file, ...at(offset), path: '', message: `YAML: Map keys must be unique ("${key}")` });
       }
       continue;
     }
@@ -185,7 +177,7 @@ function parseFile(file: string, text: string, issues: PolicyIssue[], policies: 
         : isScalar(doc.contents)
           ? `a ${typeof doc.contents.value}`
           : 'an alias';
-      issues.push({
+      issues.add({
         file,
         ...at(nodeOffset(doc, [])),
         path: '',
@@ -195,16 +187,17 @@ function parseFile(file: string, text: string, issues: PolicyIssue[], policies: 
     }
     const js = toPlainValue(doc);
     if ('issue' in js) {
-      issues.push({ file, ...at(js.issue.offset), path: '', message: js.issue.message });
+      issues.add({ file, ...at(js.issue.offset), path: '', message: js.issue.message });
       continue;
     }
     const parsed = ReliabilityPolicySchema.safeParse(js.value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push(...locateZodIssue(file, doc, issue, at));
+      for (const issue of parsed.error.issues) issues.addAll(locateZodIssue(file, doc, issue, at));
       continue;
     }
     policies.push(toPolicy(file, doc, parsed.data, at));
   }
+  return count;
 }
 
 type At = (offset: number) => { line: number; column: number };
@@ -266,25 +259,32 @@ function nodeOffset(doc: Document, fieldPath: ReadonlyArray<PropertyKey>): numbe
   return 0;
 }
 
-/** Offset of a mapping's key (for "unknown field" errors, which point at the key itself). */
-function keyOffset(doc: Document, parentPath: ReadonlyArray<PropertyKey>, key: string): number | undefined {
+/**
+ * Offsets of a mapping's keys (for "unknown field" errors, which point at the key itself), the
+ * first of each: one pass, however many unknown keys the mapping has.
+ */
+function keyOffsets(doc: Document, parentPath: ReadonlyArray<PropertyKey>): Map<string, number> {
+  const offsets = new Map<string, number>();
   const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
-  if (!isMap(parent)) return undefined;
+  if (!isMap(parent)) return offsets;
   for (const pair of parent.items) {
-    if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return pair.key.range[0];
+    if (!isScalar(pair.key) || !pair.key.range) continue;
+    const key = String(pair.key.value);
+    if (!offsets.has(key)) offsets.set(key, pair.key.range[0]);
   }
-  return undefined;
+  return offsets;
 }
 
 function locateZodIssue(file: string, doc: Document, issue: z.core.$ZodIssue, at: At): PolicyIssue[] {
   const fieldPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   const dotted = (p: ReadonlyArray<PropertyKey>) => p.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
+    const offsets = keyOffsets(doc, fieldPath);
+    const isRules = dotted(fieldPath) === 'spec.rules';
     return issue.keys.map((key) => {
-      const isRules = dotted(fieldPath) === 'spec.rules';
       return {
         file,
-        ...at(keyOffset(doc, fieldPath, key) ?? nodeOffset(doc, fieldPath)),
+        ...at(offsets.get(key) ?? nodeOffset(doc, fieldPath)),
         path: dotted([...fieldPath, key]),
         message: isRules
           ? `unknown rule "${key}" (known rules: ${RULE_IDS.join(', ')})`
@@ -313,8 +313,4 @@ function findDuplicateNames(policies: readonly Policy[]): PolicyIssue[] {
     } else seen.set(policy.name, policy);
   }
   return issues;
-}
-
-function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
-  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }

@@ -13,9 +13,18 @@ export interface RedriveSample {
   bodyPreview: string;
 }
 
+/** Where the DLQ's messages would go, from the plan alone: no message is received. */
+export function dryRunTargets(plan: RedrivePlan): string[] {
+  return plan.routing.kind === 'per-message'
+    ? [...plan.routing.sources.keys()].sort()
+    : [plan.routing.target.arn];
+}
+
 /**
- * A look at the DLQ without moving anything: up to 10 messages received with a zero visibility
- * timeout, so they stay visible to everyone else. (Receiving still counts as a receive.)
+ * `--preview`: up to 10 messages received with a zero visibility timeout, so they stay visible to
+ * everyone else. A receive is still a receive: it raises each message's ApproximateReceiveCount
+ * (and a DLQ with a redrive policy of its own counts it), which is why a plain dry run only
+ * counts, with GetQueueAttributes.
  */
 export async function sampleDlq(sqs: SqsSender, plan: RedrivePlan, count = 10): Promise<RedriveSample[]> {
   const out = await sqs.send(

@@ -59,6 +59,7 @@ export async function describeQueue(sqs: SqsSender, url: string): Promise<QueueF
       fifo: attributes.FifoQueue === 'true',
       redriveAllowPolicy: parseRedriveAllowPolicy(attributes.RedriveAllowPolicy),
       approximateMessages: Number(attributes.ApproximateNumberOfMessages ?? 0),
+      approximateNotVisible: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
     };
   } catch (error) {
     if (isMissingQueue(error)) throw new QueueNotFoundError(url, { cause: error });

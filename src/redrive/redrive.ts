@@ -1,5 +1,5 @@
 /** `edaguard redrive`: SQS's move task where it applies, the receive → send → delete mover otherwise. */
-import { type RedriveSample, sampleDlq } from './dryRun.js';
+import { dryRunTargets, type RedriveSample, sampleDlq } from './dryRun.js';
 import { type MoveProgress, type MoveResult, moveMessages } from './mover.js';
 import { isMoveTaskUnavailable, type MoveTaskStatus, startMoveTask, waitForMoveTask } from './moveTask.js';
 import type { SqsSender } from './queues.js';
@@ -15,6 +15,8 @@ export interface RedriveRequest {
   /** Messages per second (MaxNumberOfMessagesPerSecond for a move task). */
   perSecond?: number;
   dryRun: boolean;
+  /** With dryRun: also receive up to 10 messages to show them (a receive; see sampleDlq). */
+  preview?: boolean;
   /** Wait for a move task to finish (it runs server-side either way). */
   wait: boolean;
   endpoint?: string;
@@ -29,7 +31,15 @@ export interface RedriveRequest {
 }
 
 export type RedriveOutcome =
-  | { kind: 'dry-run'; plan: RedrivePlan; approximateMessages: number; samples: RedriveSample[] }
+  | {
+      kind: 'dry-run';
+      plan: RedrivePlan;
+      approximateMessages: number;
+      approximateNotVisible: number;
+      targets: string[];
+      /** Only with `preview`. */
+      samples?: RedriveSample[];
+    }
   | { kind: 'move-task'; plan: RedrivePlan; task: MoveTaskStatus }
   | { kind: 'mover'; plan: RedrivePlan; result: MoveResult; fallbackReason?: string };
 
@@ -54,11 +64,14 @@ export async function redrive(sqs: SqsSender, request: RedriveRequest): Promise<
     ...(request.endpoint !== undefined ? { endpoint: request.endpoint } : {}),
   });
   if (request.dryRun) {
+    // Counted from the attributes resolveRedrive read: the DLQ is not touched.
     return {
       kind: 'dry-run',
       plan,
       approximateMessages: plan.dlq.approximateMessages,
-      samples: await sampleDlq(sqs, plan, request.max ?? 10),
+      approximateNotVisible: plan.dlq.approximateNotVisible ?? 0,
+      targets: dryRunTargets(plan),
+      ...(request.preview ? { samples: await sampleDlq(sqs, plan, request.max ?? 10) } : {}),
     };
   }
   const notApplicable = moveTaskApplies(plan, request);

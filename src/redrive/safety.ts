@@ -11,6 +11,8 @@ export interface QueueFacts {
   fifo: boolean;
   redriveAllowPolicy?: RedriveAllowPolicy;
   approximateMessages: number;
+  /** In flight (received, not yet deleted or visible again). */
+  approximateNotVisible?: number;
 }
 
 /** The RedriveAllowPolicy attribute (a JSON string); an unreadable one is `invalid`, which refuses. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { CallCounter } from '../aws/callCounter.js';
 import { type AwsClients, createAwsClients } from '../aws/clients.js';
+import { fenceWrites } from '../aws/writeFence.js';
 import type { RuntimeSettings } from '../config/runtime.js';
 import type { ServiceSettings } from '../config/service.js';
 import { runCycle } from '../cycle.js';
@@ -19,6 +20,8 @@ import {
   type LeaseClock,
   type LeaseTarget,
 } from './lease.js';
+import { LeaseWriteFence } from './leaseFence.js';
+import { checkLeaseCoversWriteAttempt, leaseClientSettings } from './leaseTiming.js';
 import { type CycleOutcome, Metrics } from './metrics.js';
 import { NotificationQueue, type ReportNotifier } from './notifications.js';
 import { cronTicker, type Ticker } from './scheduler.js';
@@ -45,14 +48,17 @@ export interface ControllerOptions {
   logger: Logger;
   /** Clients of the cycles. Default: from `settings`. The controller destroys them on stop. */
   aws?: AwsClients;
-  /** Clients of the lease, with a call counter of their own (lease calls are not a cycle's). */
+  /**
+   * Clients of the lease, with a call counter of their own (lease calls are not a cycle's).
+   * Default: from `settings`, with the lease's own short timeouts (leaseClientSettings).
+   */
   stateAws?: AwsClients;
   ticker?: Ticker;
   /** Slack and tickets (src/notify); each cycle's report goes to it in the background. */
   notifier?: ReportNotifier;
   /** Where `--output json` prints each report. */
   stdout?: (text: string) => void;
-  /** Called before every write, before the fencing check (tests hold writes here). */
+  /** Called before every write, before the lease checks (tests hold writes here). */
   beforeWrite?: (action: Action) => Promise<void>;
   leaseClock?: LeaseClock;
   /**
@@ -98,10 +104,18 @@ export class Controller {
 
   constructor(private readonly options: ControllerOptions) {
     const { service, settings } = options;
+    // A lease too short for one write attempt could never fence it: refuse before anything starts.
+    checkLeaseCoversWriteAttempt(service, settings);
     this.log = options.logger.child({ replica: service.holderId });
     this.metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
     this.aws = options.aws ?? createAwsClients(settings);
-    this.stateAws = options.stateAws ?? createAwsClients(settings, new CallCounter());
+    this.stateAws =
+      options.stateAws ??
+      createAwsClients(leaseClientSettings(settings, service.leaseRenewIntervalMs), new CallCounter());
+    // Every attempt of every write of a cycle is checked against the lease right before it is sent.
+    if (service.leaderElection) {
+      fenceWrites(this.aws, new LeaseWriteFence(() => this.lease, settings.requestTimeoutMs));
+    }
     this.metrics.observeCalls(this.aws.counter, { countWrites: true });
     this.metrics.observeCalls(this.stateAws.counter, { countWrites: false });
     this.ticker = options.ticker ?? cronTicker(service.schedule, this.log);
@@ -293,8 +307,26 @@ export class Controller {
         ? { last: { outcome: this.lastCycle.outcome, finishedAt: this.lastCycle.finishedAt.toISOString() } }
         : {}),
     };
-    const ok = this.phase === 'running' && policies.ok && cycles.ok;
-    return { ok, details: { phase: this.phase, leader: this.isLeader(), policies, cycles } };
+    const lease = this.leaseReadiness();
+    const ok = this.phase === 'running' && policies.ok && cycles.ok && lease.ok;
+    return { ok, details: { phase: this.phase, leader: this.isLeader(), policies, cycles, lease } };
+  }
+
+  /**
+   * Not ready while the lease cannot be checked (the state table does not answer): a leader then
+   * writes nothing (every write attempt is refused), and a follower could not take over.
+   */
+  private leaseReadiness(): { ok: boolean; [key: string]: unknown } {
+    if (!this.options.service.leaderElection) return { ok: true, leaderElection: false };
+    if (!this.lease) return { ok: true, leaderElection: true, state: 'starting' };
+    const health = this.lease.health();
+    if (health.reachable) return { ok: true, leaderElection: true, fencingToken: this.lease.fencingToken };
+    return {
+      ok: false,
+      leaderElection: true,
+      reason: `cannot check the lease in the state table "${this.options.service.stateTable}" since ${health.failingSince}: no write goes out until it can`,
+      lastError: health.lastError,
+    };
   }
 
   private async leaseTarget(): Promise<LeaseTarget> {
@@ -375,9 +407,10 @@ export class Controller {
     await this.cycle(trigger, this.policies.set);
   }
 
+  /** Before each write: still leading, for the lease's target. Each attempt is then fenced (fenceWrites). */
   private readonly beforeWrite = async (action: Action): Promise<void> => {
     await this.options.beforeWrite?.(action);
-    await this.lease?.verify(action);
+    this.lease?.checkWrite(action);
   };
 
   private async cycle(trigger: CycleTrigger, policySet: PolicySet): Promise<void> {

@@ -24,6 +24,18 @@ export interface HttpServer {
 export const ROUTES = { health: '/healthz', ready: '/readyz', metrics: '/metrics' } as const;
 
 /**
+ * The path of a request target: origin form (`/healthz?x`) or absolute form
+ * (`http://host/healthz`). Anything that is not a URL is no route: an empty path, which is a 404.
+ */
+export function requestPath(target: string | undefined): string {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * One small node:http server for the orchestrator and Prometheus: GET (or HEAD) /healthz,
  * /readyz and /metrics. Nothing else is served; nothing it answers changes state.
  */
@@ -46,8 +58,11 @@ export async function startHttpServer(options: {
     send(res, req, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`);
 
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Everything a client sends is inside the try: a request line like `GET //[ HTTP/1.1` makes
+    // `new URL` throw, and a rejection escaping this async handler would end the process.
+    let path = '';
     try {
+      path = requestPath(req.url);
       if (!Object.values(ROUTES).includes(path as (typeof ROUTES)[keyof typeof ROUTES])) {
         json(res, req, 404, { error: 'not found', paths: Object.values(ROUTES) });
         return;
@@ -65,9 +80,13 @@ export async function startHttpServer(options: {
       const probe = path === ROUTES.health ? options.health.liveness() : options.health.readiness();
       json(res, req, probe.ok ? 200 : 503, { status: probe.ok ? 'ok' : 'failing', ...probe.details });
     } catch (error) {
-      log.error({ err: error, path }, 'health endpoint failed');
-      if (!res.headersSent) json(res, req, 500, { error: 'internal error' });
-      else res.destroy();
+      log.error({ err: error, path: path.slice(0, 200) }, 'health endpoint failed');
+      try {
+        if (!res.headersSent) json(res, req, 500, { error: 'internal error' });
+        else res.destroy();
+      } catch {
+        res.destroy();
+      }
     }
   });
   // Probes are tiny: a slow or idle client must not hold a socket for long.
@@ -82,6 +101,10 @@ export async function startHttpServer(options: {
       resolve();
     });
   });
+  // A malformed request is answered 400 by node:http itself (clientError's default); an error
+  // of the listening socket after start (EMFILE on accept, say) is logged and the server keeps
+  // listening: without this listener it would be an uncaught exception.
+  server.on('error', (error) => log.error({ err: error }, 'http server error; still listening'));
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;

@@ -1,16 +1,36 @@
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DescribeTableCommandOutput,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
-import { parseArn } from '../aws/arn.js';
-import { ConfigError, EdaguardError } from '../errors.js';
+import { EdaguardError } from '../errors.js';
+import { LeaseCalls, type LeaseHealth } from './leaseCalls.js';
+import {
+  acquireCommand,
+  checkCommand,
+  type LeaseItemRef,
+  releaseCommand,
+  renewCommand,
+} from './leaseCommands.js';
+import {
+  foreignTarget,
+  LeaseLostError,
+  type LeaseRecord,
+  type LeaseTarget,
+  LeaseUnverifiedError,
+  leaseKey,
+  parseLeaseItem,
+} from './leaseRecord.js';
+import { attemptFits, attemptWindowMs, leaseCallDeadlineMs, leaseSkewMarginMs } from './leaseTiming.js';
+
+export type { LeaseHealth } from './leaseCalls.js';
+export {
+  LeaseLostError,
+  type LeaseRecord,
+  type LeaseTarget,
+  LeaseUnverifiedError,
+  leaseKey,
+  parseLeaseItem,
+  writeTargets,
+} from './leaseRecord.js';
+export { createStateTable, describeStateTable } from './stateTable.js';
 
 /**
  * Leader election with a lease in DynamoDB, one lease per target (account and region), in the
@@ -23,64 +43,12 @@ import { ConfigError, EdaguardError } from '../errors.js';
  * deliberately not named `expiresAt`, the table's TTL attribute (epoch seconds) that other
  * records expire by: the lease item must never expire, or its fencing token would start over.
  *
- * Safety: a replica writes to AWS only after `verify()`, a consistent read that the lease is
- * still held by it with the token it acquired, with time left. A paused leader whose lease a
- * follower took over sees another holder or a larger token and holds its writes back.
+ * Safety: every attempt of every write to AWS (retries included) goes out only after `verify()`,
+ * a consistent read that the lease is still held by this replica with the token it acquired, with
+ * time left for the whole attempt (leaseFence.ts, leaseTiming.ts). A paused leader whose lease a
+ * follower took over sees another holder or a larger token and holds its writes back. Every lease
+ * call has its own deadline, shorter than the renew interval.
  */
-export interface LeaseTarget {
-  readonly accountId: string;
-  readonly region: string;
-}
-
-export const leaseKey = (target: LeaseTarget) => `lease#${target.accountId}/${target.region}`;
-
-export interface LeaseRecord {
-  readonly holder: string;
-  readonly fencingToken: number;
-  /** Epoch milliseconds. */
-  readonly expiresAt: number;
-}
-
-export class LeaseLostError extends EdaguardError {
-  constructor(message: string) {
-    super('LEASE_LOST', message);
-  }
-}
-
-/** The check before a write could not be made (DynamoDB unreachable): fail closed. */
-export class LeaseUnverifiedError extends EdaguardError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('LEASE_UNVERIFIED', message, options);
-  }
-}
-
-/** Pure: a lease item (DynamoDB attribute values) as a record; undefined when it is not one. */
-export function parseLeaseItem(item: Record<string, AttributeValue> | undefined): LeaseRecord | undefined {
-  const holder = item?.holder?.S;
-  const token = Number(item?.token?.N);
-  const expiresAt = Number(item?.leaseExpiresAt?.N);
-  if (holder === undefined || !Number.isFinite(token) || !Number.isFinite(expiresAt)) return undefined;
-  return { holder, fencingToken: token, expiresAt };
-}
-
-/**
- * Pure: the account and region of every ARN a write names (any top-level `…Arn` field). A write
- * for another target than the lease guards is refused: the lease says nothing about it.
- */
-export function writeTargets(action: object): LeaseTarget[] {
-  const targets: LeaseTarget[] = [];
-  for (const value of Object.values(action)) {
-    if (typeof value !== 'string' || !value.startsWith('arn:')) continue;
-    try {
-      const arn = parseArn(value);
-      targets.push({ accountId: arn.accountId, region: arn.region });
-    } catch {
-      // not an ARN after all
-    }
-  }
-  return targets;
-}
-
 export interface LeaseClock {
   /** Wall-clock epoch ms: what is written to and compared with `expiresAt`. */
   wall(): number;
@@ -103,33 +71,30 @@ export interface LeaseOptions {
    * it expires, and a write needs at least this much time left on it. Default: min(2 s, 10 %).
    */
   skewMs?: number;
+  /** Deadline of one lease call, its attempts together. Default: half the renew interval. */
+  callTimeoutMs?: number;
   clock?: LeaseClock;
   onAcquired?: (fencingToken: number) => void;
   onLost?: (reason: string) => void;
 }
 
-const NAMES = {
-  '#pk': 'pk',
-  '#recordType': 'recordType',
-  '#holder': 'holder',
-  '#token': 'token',
-  '#leaseExpiresAt': 'leaseExpiresAt',
-  '#acquiredAt': 'acquiredAt',
-  '#renewedAt': 'renewedAt',
-  '#duration': 'leaseDurationMs',
-  '#releasedAt': 'releasedAt',
-};
-type Name = keyof typeof NAMES;
-const names = (...used: Name[]) => Object.fromEntries(used.map((n) => [n, NAMES[n]]));
-
 const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
 const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
+
+/** What the check before a write attempt found: the token, and how long the attempt may take. */
+export interface LeaseGrant {
+  readonly fencingToken: number;
+  /** Until the expiry minus the skew margin, by the earlier of both clocks. */
+  readonly windowMs: number;
+}
 
 export class LeaderLease {
   private readonly clock: LeaseClock;
   private readonly skewMs: number;
+  private readonly calls: LeaseCalls;
   private readonly log: Logger;
-  private readonly key: Record<string, AttributeValue>;
+  private readonly lossListeners = new Set<(reason: string) => void>();
+  private readonly ref: LeaseItemRef;
   private token: number | undefined;
   /** Monotonic ms until which this replica trusts its lease. */
   private validUntil = 0;
@@ -141,8 +106,15 @@ export class LeaderLease {
 
   constructor(private readonly options: LeaseOptions) {
     this.clock = options.clock ?? systemClock;
-    this.skewMs = options.skewMs ?? Math.min(2000, options.durationMs / 10);
-    this.key = { pk: { S: leaseKey(options.target) } };
+    this.skewMs = options.skewMs ?? leaseSkewMarginMs(options.durationMs);
+    this.calls = new LeaseCalls(options.callTimeoutMs ?? leaseCallDeadlineMs(options.renewIntervalMs), () =>
+      this.clock.wall(),
+    );
+    this.ref = {
+      table: options.table,
+      key: { pk: { S: leaseKey(options.target) } },
+      holderId: options.holderId,
+    };
     this.log = options.logger.child({
       component: 'lease',
       lease: leaseKey(options.target),
@@ -165,6 +137,25 @@ export class LeaderLease {
   }
 
   /**
+   * How much longer this replica trusts the lease it holds with `token` (0: not at all): the
+   * window of a write attempt in flight, extended by every renewal.
+   */
+  trustedWindowMs(token: number): number {
+    if (this.token !== token) return 0;
+    return Math.max(0, this.validUntil - this.clock.monotonic());
+  }
+
+  /** Calls `listener` each time this replica stops leading. Returns a function that unsubscribes. */
+  whenLost(listener: (reason: string) => void): () => void {
+    this.lossListeners.add(listener);
+    return () => this.lossListeners.delete(listener);
+  }
+
+  health(): LeaseHealth {
+    return this.calls.health();
+  }
+
+  /**
    * Takes the lease if nobody holds it, it expired, or this replica holds it (then with a new
    * token). Returns whether this replica now leads.
    */
@@ -172,35 +163,8 @@ export class LeaderLease {
     const t0 = this.clock.monotonic();
     const now = this.clock.wall();
     try {
-      const out = await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: this.key,
-          UpdateExpression:
-            'SET #recordType = :lease, #holder = :me, #leaseExpiresAt = :expires, #acquiredAt = :now, ' +
-            '#renewedAt = :now, #duration = :duration ADD #token :one',
-          ConditionExpression: 'attribute_not_exists(#pk) OR #leaseExpiresAt < :now OR #holder = :me',
-          ExpressionAttributeNames: names(
-            '#pk',
-            '#recordType',
-            '#holder',
-            '#leaseExpiresAt',
-            '#acquiredAt',
-            '#renewedAt',
-            '#duration',
-            '#token',
-          ),
-          ExpressionAttributeValues: {
-            ':lease': { S: 'lease' },
-            ':me': { S: this.options.holderId },
-            ':expires': { N: String(now + this.options.durationMs) },
-            ':now': { N: String(now) },
-            ':duration': { N: String(this.options.durationMs) },
-            ':one': { N: '1' },
-          },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      const out = await this.calls.run((o) =>
+        this.options.dynamodb.send(acquireCommand(this.ref, now, this.options.durationMs), o),
       );
       const record = parseLeaseItem(out.Attributes);
       if (!record) throw new EdaguardError('LEASE_INVALID', 'the lease item came back without its fields');
@@ -234,21 +198,11 @@ export class LeaderLease {
     const t0 = this.clock.monotonic();
     const now = this.clock.wall();
     try {
-      await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: this.key,
-          UpdateExpression: 'SET #leaseExpiresAt = :expires, #renewedAt = :now',
-          ConditionExpression: '#holder = :me AND #token = :token',
-          ExpressionAttributeNames: names('#leaseExpiresAt', '#renewedAt', '#holder', '#token'),
-          ExpressionAttributeValues: {
-            ':expires': { N: String(now + this.options.durationMs) },
-            ':now': { N: String(now) },
-            ':me': { S: this.options.holderId },
-            ':token': { N: String(this.token) },
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await this.calls.run((o) =>
+        this.options.dynamodb.send(
+          renewCommand(this.ref, this.token as number, now, this.options.durationMs),
+          o,
+        ),
       );
       this.validUntil = t0 + this.options.durationMs - this.skewMs;
       return true;
@@ -266,38 +220,37 @@ export class LeaderLease {
   }
 
   /**
-   * The fencing check before every write: this replica trusts its lease, and a consistent read
-   * shows it still holds it with the same token and time left. Throws to hold the write back.
+   * The cheap check before a write is started (no DynamoDB call): this replica trusts its lease,
+   * and the write names only the lease's target. Throws to hold the write back.
    */
-  async verify(action?: object): Promise<void> {
+  checkWrite(write?: unknown): void {
     if (!this.isLeader()) throw new LeaseLostError('this replica does not hold the lease');
-    const token = this.token;
-    if (action) {
-      for (const t of writeTargets(action)) {
-        const { accountId, region } = this.options.target;
-        if ((t.accountId && t.accountId !== accountId) || (t.region && t.region !== region)) {
-          throw new LeaseLostError(
-            `the write is for ${t.accountId}/${t.region}, not for the lease's target ${accountId}/${region}`,
-          );
-        }
-      }
+    if (write === undefined) return;
+    const foreign = foreignTarget(write, this.options.target);
+    if (foreign) {
+      const { accountId, region } = this.options.target;
+      throw new LeaseLostError(
+        `the write is for ${foreign.accountId}/${foreign.region}, not for the lease's target ${accountId}/${region}`,
+      );
     }
+  }
+
+  /**
+   * The fencing check before every attempt of a write: `checkWrite`, then a consistent read that
+   * this replica still holds the lease with the same token, with time left for the whole attempt
+   * (`attemptTimeoutMs`, the request timeout) before the expiry minus the skew margin. Throws to
+   * hold the attempt back; returns the token and the attempt's window.
+   */
+  async verify(write?: unknown, attemptTimeoutMs = 0): Promise<LeaseGrant> {
+    this.checkWrite(write);
+    const token = this.token as number;
     let record: LeaseRecord | undefined;
     try {
-      const out = await this.options.dynamodb.send(
-        new GetItemCommand({
-          TableName: this.options.table,
-          Key: this.key,
-          ConsistentRead: true,
-          ProjectionExpression: '#holder, #token, #leaseExpiresAt',
-          ExpressionAttributeNames: names('#holder', '#token', '#leaseExpiresAt'),
-        }),
-      );
+      const out = await this.calls.run((o) => this.options.dynamodb.send(checkCommand(this.ref), o));
       record = parseLeaseItem(out.Item);
     } catch (error) {
-      throw new LeaseUnverifiedError(`could not check the lease before writing: ${errorName(error)}`, {
-        cause: error,
-      });
+      const why = this.calls.lastError ?? errorName(error);
+      throw new LeaseUnverifiedError(`could not check the lease before writing: ${why}`, { cause: error });
     }
     if (!record || record.holder !== this.options.holderId || record.fencingToken !== token) {
       this.lose(
@@ -307,9 +260,22 @@ export class LeaderLease {
         `lease lost: held by ${record?.holder ?? 'nobody'} with token ${record?.fencingToken ?? '-'}, this replica had token ${token}`,
       );
     }
-    if (record.expiresAt - this.clock.wall() < this.skewMs) {
-      throw new LeaseLostError('the lease is about to expire; the write waits for a renewal');
+    const windowMs = attemptWindowMs({
+      expiresAt: record.expiresAt,
+      wallNow: this.clock.wall(),
+      trustedUntil: this.token === token ? this.validUntil : 0,
+      monotonicNow: this.clock.monotonic(),
+      skewMarginMs: this.skewMs,
+    });
+    if (windowMs < 0 || !attemptFits(windowMs, attemptTimeoutMs)) {
+      throw new LeaseLostError(
+        windowMs < 0
+          ? 'the lease is about to expire; the write waits for a renewal'
+          : `the lease has ${Math.floor(windowMs)} ms left before its expiry minus the ${this.skewMs} ms skew margin, ` +
+              `less than the ${attemptTimeoutMs} ms one write attempt may take (the request timeout): the attempt is not started`,
+      );
     }
+    return { fencingToken: token, windowMs };
   }
 
   /** Gives the lease up (leaseExpiresAt = 0) so a follower takes over at its next attempt. */
@@ -319,20 +285,8 @@ export class LeaderLease {
     this.token = undefined;
     this.validUntil = 0;
     try {
-      await this.options.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.table,
-          Key: this.key,
-          UpdateExpression: 'SET #leaseExpiresAt = :zero, #releasedAt = :now',
-          ConditionExpression: '#holder = :me AND #token = :token',
-          ExpressionAttributeNames: names('#leaseExpiresAt', '#releasedAt', '#holder', '#token'),
-          ExpressionAttributeValues: {
-            ':zero': { N: '0' },
-            ':now': { N: String(this.clock.wall()) },
-            ':me': { S: this.options.holderId },
-            ':token': { N: String(token) },
-          },
-        }),
+      await this.calls.run((o) =>
+        this.options.dynamodb.send(releaseCommand(this.ref, token, this.clock.wall()), o),
       );
       this.log.info({ fencingToken: token }, 'released the lease');
     } catch (error) {
@@ -341,6 +295,7 @@ export class LeaderLease {
       }
     }
     this.options.onLost?.('released');
+    for (const listener of this.lossListeners) listener('released');
   }
 
   /** Acquires and renews in the background until stop(). */
@@ -396,63 +351,6 @@ export class LeaderLease {
     this.token = undefined;
     this.validUntil = 0;
     this.options.onLost?.(reason);
+    for (const listener of this.lossListeners) listener(reason);
   }
-}
-
-/**
- * Checks the state table at start (a clear error now rather than a failing loop later) and
- * returns its account, the lease's default target account.
- */
-export async function describeStateTable(
-  dynamodb: DynamoDBClient,
-  table: string,
-): Promise<{ arn: string; accountId: string }> {
-  let out: DescribeTableCommandOutput;
-  try {
-    out = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') {
-      throw new ConfigError(
-        `the state table "${table}" does not exist: deploy it (deploy/ecs/edaguard.yaml, or a table with partition key "pk" of type String), ` +
-          'name another with --state-table, or pass --create-state-table',
-      );
-    }
-    throw error;
-  }
-  const keys = out.Table?.KeySchema ?? [];
-  const pk = out.Table?.AttributeDefinitions?.find((a) => a.AttributeName === 'pk');
-  if (
-    keys.length !== 1 ||
-    keys[0]?.AttributeName !== 'pk' ||
-    keys[0]?.KeyType !== 'HASH' ||
-    pk?.AttributeType !== 'S'
-  ) {
-    throw new ConfigError(
-      `the state table "${table}" must have exactly one key: partition key "pk" of type String (it has ${JSON.stringify(keys)})`,
-    );
-  }
-  const arn = out.Table?.TableArn ?? '';
-  return { arn, accountId: arn ? parseArn(arn).accountId : '' };
-}
-
-/** Creates the state table (on-demand, partition key `pk`), tolerating a replica doing the same. */
-export async function createStateTable(
-  dynamodb: DynamoDBClient,
-  table: string,
-  logger: Logger,
-): Promise<void> {
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
-    logger.info({ table }, 'created the state table');
-  } catch (error) {
-    if (errorName(error) !== 'ResourceInUseException') throw error;
-  }
-  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120, minDelay: 1 }, { TableName: table });
 }

@@ -17,6 +17,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { redrive } from '../../src/redrive/redrive.js';
 import { cli, emulatorEndpoint, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { exchangeUpstream, startLoopbackProxy } from '../support/loopbackProxy.js';
 import type { Seeder } from '../support/seed.js';
 
 useCleanEmulator();
@@ -69,6 +70,63 @@ const jsonLines = (stdout: string) =>
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Receives (and leaves) up to 10 messages: their ApproximateReceiveCount after this receive. */
+async function receiveCounts(url: string): Promise<string[]> {
+  const out = await seed.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 0,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
+  );
+  return (out.Messages ?? []).map((m) => m.Attributes?.ApproximateReceiveCount ?? '?');
+}
+
+/**
+ * A proxy that answers the first SendMessageBatch entry with this body as a per-entry failure
+ * (the entry never reaches the emulator) and keeps the bodies of every batch sent.
+ */
+async function refuseOnce(upstream: string, body: string) {
+  const sent: string[][] = [];
+  let refused = false;
+  const up = new URL(upstream);
+  const proxy = await startLoopbackProxy(upstream, (call) => {
+    if (call.target !== 'AmazonSQS.SendMessageBatch') return call.forward();
+    const input = JSON.parse(call.body.toString('utf8')) as {
+      Entries: Array<{ Id: string; MessageBody: string }>;
+    };
+    sent.push(input.Entries.map((e) => e.MessageBody));
+    const refusedEntry = refused ? undefined : input.Entries.find((e) => e.MessageBody === body);
+    if (!refusedEntry) return call.forward();
+    refused = true;
+    const failed = {
+      Id: refusedEntry.Id,
+      Code: 'KMS.ThrottlingException',
+      SenderFault: false,
+      Message: 'throttled',
+    };
+    const rest = input.Entries.filter((e) => e !== refusedEntry);
+    const answer = async () => {
+      if (rest.length === 0) return { Successful: [], Failed: [failed] };
+      const forwarded = Buffer.from(JSON.stringify({ ...input, Entries: rest }));
+      call.req.headers['content-length'] = String(forwarded.length);
+      const out = await exchangeUpstream(up, call.req, forwarded);
+      const parsed = JSON.parse(out.body.toString('utf8')) as { Successful?: unknown[]; Failed?: unknown[] };
+      return { ...parsed, Failed: [...(parsed.Failed ?? []), failed] };
+    };
+    void answer().then((value) => {
+      const text = JSON.stringify(value);
+      call.res.writeHead(200, {
+        'content-type': 'application/x-amz-json-1.0',
+        'content-length': Buffer.byteLength(text),
+      });
+      call.res.end(text);
+    });
+  });
+  return { url: proxy.url, sent, close: proxy.close };
+}
 
 const bodiesOf = (messages: Message[]) => messages.map((m) => m.Body as string).sort();
 const range = (n: number, prefix: string) =>
@@ -135,7 +193,7 @@ describe('edaguard redrive (mover, against the emulator)', () => {
     expect(bodiesOf(await drain(source.url))).toEqual(range(4, 'pay'));
   });
 
-  it('keeps per-group order and group/deduplication ids from a FIFO DLQ to a FIFO target', async () => {
+  it('keeps per-group order and group ids from a FIFO DLQ to a FIFO target, each copy with a fresh deduplication id', async () => {
     seed = testSeeder();
     const dlq = await seed.queue('ledger-dlq.fifo');
     const target = await seed.queue('ledger.fifo');
@@ -160,9 +218,10 @@ describe('edaguard redrive (mover, against the emulator)', () => {
     for (const g of groups) {
       const inGroup = moved.filter((m) => m.Attributes?.MessageGroupId === g);
       expect(inGroup.map((m) => m.Body)).toEqual(Array.from({ length: 8 }, (_, i) => `${g}#${i}`));
-      expect(inGroup.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual(
-        Array.from({ length: 8 }, (_, i) => `dedup-${g}-${i}`),
-      );
+      // Each copy has a deduplication id of its own, never the original's (see the 5-minute test).
+      const ids = inGroup.map((m) => m.Attributes?.MessageDeduplicationId);
+      expect(new Set(ids).size).toBe(8);
+      for (const [i, id] of ids.entries()) expect(id).not.toBe(`dedup-${g}-${i}`);
     }
   });
 
@@ -296,7 +355,7 @@ describe('edaguard redrive (mover, against the emulator)', () => {
     expect([...inTarget, ...inDlq].sort()).toEqual(bodies);
   });
 
-  it('--dry-run counts and shows samples and moves nothing; --max moves exactly N', async () => {
+  it('--dry-run counts with GetQueueAttributes and leaves the DLQ untouched; --preview receives; --max moves exactly N', async () => {
     seed = testSeeder();
     const dlq = await seed.queue('dry-dlq');
     const target = await seed.queue('dry-target');
@@ -304,13 +363,27 @@ describe('edaguard redrive (mover, against the emulator)', () => {
 
     const dry = await cli(['redrive', dlq.url, '--to', target.name, '--dry-run']);
     expect(dry.code).toBe(0);
+    // No receive happened: the first real receive is each message's first.
+    const counts = await receiveCounts(dlq.url);
+    expect(counts).toHaveLength(10);
+    expect(new Set(counts)).toEqual(new Set(['1']));
     const result = jsonLines(dry.stdout).find((l) => l.result === 'redrive');
-    expect(result).toMatchObject({ dryRun: true, approximateMessages: 12 });
-    const samples = result?.samples as Array<{ target: string; bodyPreview: string }>;
+    expect(result).toMatchObject({ dryRun: true, approximateMessages: 12, targets: [target.arn] });
+    expect(result?.samples).toBeUndefined();
+    expect(await drain(target.url)).toEqual([]);
+
+    const preview = await cli(['redrive', dlq.url, '--to', target.name, '--dry-run', '--preview']);
+    expect(preview.code).toBe(0);
+    const samples = jsonLines(preview.stdout).find((l) => l.result === 'redrive')?.samples as Array<{
+      target: string;
+      bodyPreview: string;
+    }>;
     expect(samples.length).toBeGreaterThan(0);
     expect(samples[0]?.target).toBe(target.arn);
     expect(samples[0]?.bodyPreview).toMatch(/^dry-/);
     expect(await drain(target.url)).toEqual([]);
+    // A preview without --dry-run would move messages: refused.
+    expect((await cli(['redrive', dlq.url, '--to', target.name, '--preview'])).code).toBe(2);
 
     const some = await cli(['redrive', dlq.url, '--to', target.name, '--max', '5']);
     expect(some.code).toBe(0);
@@ -319,6 +392,68 @@ describe('edaguard redrive (mover, against the emulator)', () => {
       stoppedBy: 'max',
     });
     expect(await drain(target.url)).toHaveLength(5);
+  });
+
+  it('FIFO: a copy the target refuses stops its group there: nothing later of the group was sent, other groups moved', async () => {
+    seed = testSeeder();
+    const dlq = await seed.queue('order-dlq.fifo');
+    const target = await seed.queue('order.fifo');
+    for (let i = 0; i < 4; i += 1)
+      for (const g of ['a', 'b'])
+        await seed.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: dlq.url,
+            MessageBody: `${g}#${i}`,
+            MessageGroupId: g,
+            MessageDeduplicationId: `${g}-${i}`,
+          }),
+        );
+    // The target answers a#1's entry with a per-entry failure (as SQS does, e.g. on a KMS throttle).
+    const refusing = await refuseOnce(emulatorEndpoint(), 'a#1');
+    try {
+      const run = await cli(['redrive', dlq.url, '--to', target.url, '--rate', '500'], {
+        AWS_ENDPOINT_URL: refusing.url,
+      });
+      expect(run.code).toBe(1);
+      expect(jsonLines(run.stdout).find((l) => l.result === 'redrive')).toMatchObject({
+        moved: 5,
+        failed: 3,
+        stoppedBy: 'fifo-order',
+      });
+      expect(refusing.sent.flat()).not.toContain('a#2');
+      expect(refusing.sent.flat()).not.toContain('a#3');
+    } finally {
+      await refusing.close();
+    }
+    const first = await drain(target.url);
+    expect(first.map((m) => m.Body)).toEqual(['a#0', 'b#0', 'b#1', 'b#2', 'b#3']);
+    // Once the cause is gone, a second run moves the rest of group a, in order.
+    expect((await cli(['redrive', dlq.url, '--to', target.url, '--rate', '500'])).code).toBe(0);
+    expect((await drain(target.url)).map((m) => m.Body)).toEqual(['a#1', 'a#2', 'a#3']);
+  });
+
+  it('FIFO: a copy whose original id the target saw within 5 minutes is delivered, not dropped and deleted', async () => {
+    // moto keeps a deduplication id only while a message carrying it is stored (AWS: 5 minutes,
+    // even after the delete; that case is in test/unit/redrive/mover.test.ts). Here the target
+    // still holds the first delivery of "pay-1", in flight to a slow consumer.
+    seed = testSeeder();
+    const dlq = await seed.queue('pay-dlq.fifo');
+    const target = await seed.queue('pay.fifo');
+    const first = { MessageBody: 'pay-1', MessageGroupId: 'acct', MessageDeduplicationId: 'pay-1-id' };
+    await seed.sqs.send(new SendMessageCommand({ QueueUrl: target.url, ...first }));
+    await seed.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: target.url, MaxNumberOfMessages: 1, VisibilityTimeout: 2 }),
+    );
+    await seed.sqs.send(new SendMessageCommand({ QueueUrl: dlq.url, ...first }));
+
+    const run = await cli(['redrive', dlq.url, '--to', target.url]);
+    expect(run.code).toBe(0);
+    expect(await drain(dlq.url)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 2100)); // the first delivery becomes visible again
+    const inTarget = await drain(target.url);
+    // Both: the first delivery and the redriven copy, with a deduplication id of its own.
+    expect(inTarget.map((m) => m.Body)).toEqual(['pay-1', 'pay-1']);
+    expect(inTarget[1]?.Attributes?.MessageDeduplicationId).not.toBe('pay-1-id');
   });
 
   it('refuses (exit 2, nothing moved) when the queue types differ, either way', async () => {

@@ -11,7 +11,8 @@
  *
  * moto never writes on-failure records either (it runs no function, so nothing fails): the tests
  * write them in the documented shape, pointing at records really put into the emulator's Kinesis
- * stream and DynamoDB stream.
+ * stream and DynamoDB stream, and configure each function's on-failure destination (event-invoke
+ * config, event source mapping) to name the queue, as replay checks before invoking.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -20,7 +21,8 @@ import {
   GetRecordsCommand as GetStreamRecordsCommand,
   GetShardIteratorCommand as GetStreamShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateEventSourceMappingCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -34,20 +36,77 @@ interface Invocation {
   payload: unknown;
 }
 
-/** A loopback proxy in front of moto that keeps every Lambda Invoke it forwards. */
+/**
+ * A loopback proxy in front of moto that keeps every Lambda Invoke it forwards (and the stream ARN
+ * of every Kinesis call). `holdInvokeMs`: each Invoke is executed, and its answer held that long,
+ * as a function that runs that long would.
+ */
 async function invokeRecorder(upstream: string) {
   const invocations: Invocation[] = [];
+  const kinesisStreams: string[] = [];
+  const held = new Set<NodeJS.Timeout>();
+  const state = { holdInvokeMs: 0 };
   const proxy = await startLoopbackProxy(upstream, (call) => {
+    if (call.target.startsWith('Kinesis_'))
+      kinesisStreams.push(
+        String((JSON.parse(call.body.toString('utf8')) as { StreamARN?: string }).StreamARN),
+      );
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(call.req.url ?? '');
-    if (invoke)
-      invocations.push({
-        functionName: decodeURIComponent(invoke[1] as string),
-        invocationType: String(call.req.headers['x-amz-invocation-type'] ?? 'RequestResponse'),
-        payload: JSON.parse(call.body.toString('utf8') || 'null'),
+    if (!invoke) return call.forward();
+    invocations.push({
+      functionName: decodeURIComponent(invoke[1] as string),
+      invocationType: String(call.req.headers['x-amz-invocation-type'] ?? 'RequestResponse'),
+      payload: JSON.parse(call.body.toString('utf8') || 'null'),
+    });
+    if (state.holdInvokeMs === 0) return call.forward();
+    call.forward((answer, res) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (c: Buffer) => chunks.push(c));
+      answer.on('end', () => {
+        const timer = setTimeout(() => {
+          held.delete(timer);
+          if (res.destroyed) return; // the client gave up on it
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(chunks));
+        }, state.holdInvokeMs);
+        held.add(timer);
       });
-    call.forward();
+    });
   });
-  return { url: proxy.url, invocations, close: proxy.close };
+  return {
+    url: proxy.url,
+    invocations,
+    kinesisStreams,
+    holdInvokes: (ms: number) => {
+      state.holdInvokeMs = ms;
+    },
+    close: async () => {
+      for (const timer of held) clearTimeout(timer);
+      await proxy.close();
+    },
+  };
+}
+
+/** The function's async invocations send their failures to this destination. */
+async function invokeFailuresTo(functionName: string, destination: string) {
+  await seed.lambda.send(
+    new PutFunctionEventInvokeConfigCommand({
+      FunctionName: functionName,
+      DestinationConfig: { OnFailure: { Destination: destination } },
+    }),
+  );
+}
+
+/** A stream mapping of the function whose failures go to this destination. */
+async function mappingFailuresTo(streamArn: string, functionName: string, destination: string) {
+  await seed.lambda.send(
+    new CreateEventSourceMappingCommand({
+      EventSourceArn: streamArn,
+      FunctionName: functionName,
+      StartingPosition: 'TRIM_HORIZON',
+      DestinationConfig: { OnFailure: { Destination: destination } },
+    }),
+  );
 }
 
 async function motoLambdaDocker(useDocker: boolean) {
@@ -123,6 +182,7 @@ describe('edaguard replay (against the emulator; Invoke observed on the wire)', 
     seed = testSeeder();
     const fnArn = await seed.fn('orders-handler', 10);
     const queue = await seed.queue('orders-handler-failures');
+    await invokeFailuresTo('orders-handler', queue.arn);
     // Objects only: moto's simple backend answers an Invoke whose payload is a bare JSON string
     // with an HTML 500 (AWS accepts any JSON value).
     const payloads = [
@@ -185,6 +245,16 @@ describe('edaguard replay (against the emulator; Invoke observed on the wire)', 
       kinesis.destroy();
     }
     const queue = await seed.queue('clicks-handler-failures');
+    await mappingFailuresTo(streamArn, 'clicks-handler', queue.arn);
+    // A stream deleted since the failure (its mapping, with the destination, is still there).
+    const oldStreamArn = await seed.kinesisStream('clicks-old');
+    await mappingFailuresTo(oldStreamArn, 'clicks-handler', queue.arn);
+    const admin = new KinesisClient(clientOptions());
+    try {
+      await admin.send(new DeleteStreamCommand({ StreamARN: oldStreamArn }));
+    } finally {
+      admin.destroy();
+    }
     const batch = (from: number, to: number, extra: object = {}) => ({
       shardId: 'shardId-000000000000',
       startSequenceNumber: put[from]?.seq,
@@ -201,7 +271,7 @@ describe('edaguard replay (against the emulator; Invoke observed on the wire)', 
         approximateArrivalOfFirstRecord: new Date(Date.now() - 30 * 3600_000).toISOString(),
       }),
     });
-    const gone = failure(fnArn, { KinesisBatchInfo: batch(0, 0, { streamArn: `${streamArn}-deleted` }) });
+    const gone = failure(fnArn, { KinesisBatchInfo: batch(0, 0, { streamArn: oldStreamArn }) });
     for (const body of [good, expired, gone])
       await seed.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
 
@@ -286,6 +356,7 @@ describe('edaguard replay (against the emulator; Invoke observed on the wire)', 
     }
     expect(sequences).toHaveLength(3);
     const queue = await seed.queue('ledger-handler-failures');
+    await mappingFailuresTo(streamArn as string, 'ledger-handler', queue.arn);
     await seed.sqs.send(
       new SendMessageCommand({
         QueueUrl: queue.url,
@@ -321,5 +392,129 @@ describe('edaguard replay (against the emulator; Invoke observed on the wire)', 
     expect(records.map((r) => r.dynamodb.Keys)).toEqual([{ id: { S: 'b' } }, { id: { S: 'c' } }]);
     expect(records[0]?.dynamodb.NewImage).toEqual({ id: { S: 'b' }, amount: { N: '98' } });
     expect(await bodiesLeft(queue.url)).toEqual([]);
+  });
+
+  it('refuses (exit 2, REPLAY_REFUSED) a record whose function does not send its failures to this queue; --function overrides', async () => {
+    seed = testSeeder();
+    const ordersArn = await seed.fn('orders-handler', 10);
+    const billingArn = await seed.fn('billing-admin', 10);
+    const queue = await seed.queue('orders-handler-failures');
+    const elsewhere = await seed.queue('billing-failures');
+    await invokeFailuresTo('orders-handler', queue.arn);
+    await invokeFailuresTo('billing-admin', elsewhere.arn);
+    // Anyone who can send to the queue can write a record naming another function.
+    const forged = failure(billingArn, { requestPayload: { refund: 'all' } });
+    const genuine = failure(ordersArn, { requestPayload: { orderId: 'o-9' } });
+    for (const body of [forged, genuine])
+      await seed.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+
+    const run = await replay([queue.url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/REPLAY_REFUSED/);
+    expect(recorder.invocations.map((i) => i.functionName)).toEqual([ordersArn]);
+    const result = jsonLines(run.stdout).find((l) => l.result === 'replay');
+    expect(result).toMatchObject({ replayed: 1, refused: 1 });
+    expect(JSON.stringify(result?.entries)).toMatch(
+      /billing-admin has no event-invoke config whose on-failure destination is/,
+    );
+    expect(await bodiesLeft(queue.url)).toEqual([forged]);
+
+    // The operator names the function: the record goes there, and only there.
+    const named = await replay([queue.url, '--function', 'orders-handler']);
+    expect(named.code).toBe(0);
+    expect(recorder.invocations.map((i) => i.functionName)).toEqual([ordersArn, 'orders-handler']);
+    expect(await bodiesLeft(queue.url)).toEqual([]);
+  });
+
+  it('never reads a stream in another account or region than the queue, even with --function (exit 2)', async () => {
+    seed = testSeeder();
+    const fnArn = await seed.fn('clicks-handler', 10);
+    const queue = await seed.queue('clicks-handler-failures');
+    const range = {
+      shardId: 'shardId-000000000000',
+      startSequenceNumber: '1',
+      endSequenceNumber: '2',
+      batchSize: 2,
+    };
+    const otherRegion = 'arn:aws:kinesis:eu-west-1:123456789012:stream/clicks';
+    const otherAccount = 'arn:aws:kinesis:us-east-1:999999999999:stream/clicks';
+    for (const streamArn of [otherRegion, otherAccount])
+      await seed.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: failure(fnArn, { KinesisBatchInfo: { ...range, streamArn } }),
+        }),
+      );
+
+    const run = await replay([queue.url, '--function', 'clicks-handler']);
+    expect(run.code).toBe(2);
+    expect(recorder.kinesisStreams).toEqual([]);
+    expect(recorder.invocations).toEqual([]);
+    const reasons = JSON.stringify(jsonLines(run.stdout).find((l) => l.result === 'replay')?.entries);
+    expect(reasons).toMatch(/eu-west-1[^"]*in another account or region than the queue/);
+    expect(reasons).toMatch(/999999999999[^"]*in another account or region than the queue/);
+    expect(await bodiesLeft(queue.url)).toHaveLength(2);
+  });
+
+  describe("a synchronous Invoke is sent once, waiting the function's Timeout plus a margin", () => {
+    /** A Kinesis failure record for a 1 s function mapped to the queue; the CLI's request timeout is 2 s. */
+    async function slowStreamFailure() {
+      seed = testSeeder();
+      const fn = await seed.fn('slow-handler', 1);
+      const streamArn = await seed.kinesisStream('slow');
+      const kinesis = new KinesisClient(clientOptions());
+      let sequence: string;
+      try {
+        const out = await kinesis.send(
+          new PutRecordCommand({
+            StreamARN: streamArn,
+            PartitionKey: 'k',
+            Data: new TextEncoder().encode('{}'),
+          }),
+        );
+        sequence = out.SequenceNumber as string;
+      } finally {
+        kinesis.destroy();
+      }
+      const queue = await seed.queue('slow-handler-failures');
+      await mappingFailuresTo(streamArn, 'slow-handler', queue.arn);
+      const body = failure(fn, {
+        KinesisBatchInfo: {
+          shardId: 'shardId-000000000000',
+          startSequenceNumber: sequence,
+          endSequenceNumber: sequence,
+          approximateArrivalOfFirstRecord: new Date().toISOString(),
+          batchSize: 1,
+          streamArn,
+        },
+      });
+      await seed.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+      return { queue, body };
+    }
+    const slowEnv = { EDAGUARD_REQUEST_TIMEOUT_MS: '2000', EDAGUARD_MAX_ATTEMPTS: '3' };
+
+    it('a function that runs longer than the request timeout but within its own Timeout is accepted, invoked once', async () => {
+      const { queue } = await slowStreamFailure();
+      recorder.holdInvokes(2500); // longer than the 2 s request timeout, within 1 s + 2 s margin
+      const run = await cli(['replay', queue.url], { AWS_ENDPOINT_URL: recorder.url, ...slowEnv });
+      expect(recorder.invocations).toHaveLength(1);
+      expect(run.code).toBe(0);
+      expect(await bodiesLeft(queue.url)).toEqual([]);
+    });
+
+    it('an Invoke that gets no answer in time is reported "may have run", not sent again, and the record stays', async () => {
+      const { queue, body } = await slowStreamFailure();
+      recorder.holdInvokes(4500); // longer than the function's 1 s + the 2 s margin
+      const run = await cli(['replay', queue.url], { AWS_ENDPOINT_URL: recorder.url, ...slowEnv });
+      expect(recorder.invocations).toHaveLength(1);
+      expect(run.code).toBe(1);
+      const entries = (jsonLines(run.stdout).find((l) => l.result === 'replay')?.entries ?? []) as Array<
+        Record<string, unknown>
+      >;
+      const entry = entries[0];
+      expect(entry).toMatchObject({ outcome: 'left', mayHaveRun: true });
+      expect(String(entry?.reason)).toMatch(/^may have run/);
+      expect(await bodiesLeft(queue.url)).toEqual([body]);
+    });
   });
 });

@@ -131,7 +131,9 @@ describe('leader lease in DynamoDB', () => {
       settings: testSettings(),
       dryRun: false,
       logger: recordingLogger().logger,
-      beforeWrite: (action) => old.verify(action),
+      beforeWrite: async (action) => {
+        await old.verify(action);
+      },
     });
     expect(aws.counter.writes()).toBe(0);
     expect((await seed.attributes(queue.url, ['RedrivePolicy'])).RedrivePolicy).toBeUndefined();
@@ -159,6 +161,8 @@ describe('two edaguard run replicas', () => {
       EDAGUARD_SCHEDULE: '* * * * * *',
       EDAGUARD_LEASE_DURATION: '2',
       EDAGUARD_LEASE_RENEW_INTERVAL: '0.5',
+      // A 2 s lease fences attempts of at most 2 − 0.5 − 0.2 (skew margin) = 1.3 s.
+      EDAGUARD_REQUEST_TIMEOUT_MS: '1000',
       EDAGUARD_HTTP_HOST: '127.0.0.1',
       EDAGUARD_HTTP_PORT: '0',
     };

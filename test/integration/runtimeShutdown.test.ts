@@ -86,7 +86,6 @@ describe('SIGTERM during a cycle', () => {
     const run = spawnRun(['run', '--policies', dir, '--shutdown-grace', '15', '--http-port', '0'], {
       AWS_ENDPOINT_URL: proxy.url,
       EDAGUARD_APPLY_CONCURRENCY: '1',
-      EDAGUARD_LEASE_DURATION: '3',
       EDAGUARD_SLACK_WEBHOOK_URL: slack.url,
       EDAGUARD_NOTIFY_ATTEMPTS: '1',
     });

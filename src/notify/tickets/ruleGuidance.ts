@@ -25,7 +25,7 @@ export const RULE_GUIDANCE: Readonly<Record<string, RuleGuidance>> = {
   },
   'esm-stream-failure-handling': {
     why: 'A poison record on a Kinesis or DynamoDB stream blocks its shard until the data expires, unless bisect-on-error and an on-failure destination isolate it.',
-    todo: 'Turn on BisectBatchOnFunctionError, cap MaximumRetryAttempts and MaximumRecordAgeInSeconds, and set an on-failure destination on the mapping.',
+    todo: "Give the mapping an on-failure destination (the policy's onFailure) first, then cap MaximumRetryAttempts and MaximumRecordAgeInSeconds below the stream's retention: a cap without a destination skips failing records with no trace.",
   },
   'esm-partial-batch-response': {
     why: 'Without ReportBatchItemFailures one failed message returns the whole batch to the queue, so messages that succeeded are processed again.',
@@ -33,7 +33,7 @@ export const RULE_GUIDANCE: Readonly<Record<string, RuleGuidance>> = {
   },
   'lambda-async-invoke-config': {
     why: 'Asynchronous invocations (SNS, S3, EventBridge) are retried for up to 6 hours and then dropped, unless an on-failure destination catches them.',
-    todo: "Set the function's event invoke config: bounded retries, a maximum event age and an on-failure destination.",
+    todo: "Give the function an on-failure destination (the policy's onFailure) first, then bound its retries and event age: lower bounds without a destination drop events sooner.",
   },
   'idempotency-store': {
     why: 'Every event source delivers at least once; without an idempotency store a retried event charges a card or ships an order twice.',

@@ -8,7 +8,13 @@ export type OnFailureSetting = { destinationArn: string } | { create: { nameSuff
 
 export type ResolvedDestination =
   | { kind: 'ok'; arn: string; actions: Action[] }
-  | { kind: 'unresolved'; status: 'drift' | 'ticket'; why: string };
+  | {
+      kind: 'unresolved';
+      status: 'drift' | 'ticket';
+      why: string;
+      /** What a person does about it; absent when the next cycle may resolve it by itself. */
+      todo?: string;
+    };
 
 /**
  * Where a function's failed events should go: the policy's queue, or a queue edaguard creates
@@ -19,8 +25,14 @@ export function resolveFailureDestination(
   fn: FunctionFacts,
   inventory: Inventory,
 ): ResolvedDestination {
-  if (!onFailure)
-    return { kind: 'unresolved', status: 'drift', why: 'the policy sets no onFailure destination' };
+  if (!onFailure) {
+    return {
+      kind: 'unresolved',
+      status: 'drift',
+      why: 'the policy sets no onFailure destination',
+      todo: 'give the policy an onFailure destination (destinationArn, or create)',
+    };
+  }
   if ('destinationArn' in onFailure) return { kind: 'ok', arn: onFailure.destinationArn, actions: [] };
   const name = failureQueueNameFor(fn.name, onFailure.create.nameSuffix);
   const arn = sqsQueueArn(inventory.target, name);
@@ -28,7 +40,8 @@ export function resolveFailureDestination(
     return {
       kind: 'unresolved',
       status: 'ticket',
-      why: `"${name}" is not a valid queue name: choose a shorter nameSuffix`,
+      why: `"${name}" is not a valid queue name`,
+      todo: 'choose a shorter nameSuffix',
     };
   }
   const candidate = inventory.queueNameCandidates.get(name);
@@ -38,7 +51,8 @@ export function resolveFailureDestination(
     return {
       kind: 'unresolved',
       status: 'ticket',
-      why: `a queue named ${name} exists but edaguard did not create it: set onFailure.destinationArn to it, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE}`,
+      why: `a queue named ${name} exists but edaguard did not create it`,
+      todo: `set onFailure.destinationArn to it, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE}`,
     };
   }
   if (candidate.exists) return { kind: 'ok', arn, actions: [] };
@@ -55,4 +69,22 @@ export function resolveFailureDestination(
       },
     ],
   };
+}
+
+/** The reason a destination is unresolved, with what to do about it when a person must act. */
+export function unresolvedReason(destination: { why: string; todo?: string }): string {
+  return `no on-failure destination: ${destination.why}${destination.todo ? `: ${destination.todo}` : ''}`;
+}
+
+/**
+ * Why retry and age limits are held back: a limit decides when a failing record or event is given
+ * up on, and with no on-failure destination, giving up loses it without a trace. Left as they are,
+ * the limits keep it in retry (a stream shard waits: visible, and still recoverable).
+ */
+export function withheldLimits(
+  fields: readonly string[],
+  noun: 'record' | 'event',
+  destination: { why: string; todo?: string },
+): string {
+  return `${fields.join(', ')} not lowered: past the limit a failing ${noun} is given up on, and with no on-failure destination it is lost without a trace (${unresolvedReason(destination)})`;
 }

@@ -1,14 +1,21 @@
 import { ASYNC_DEFAULTS, type FunctionFacts, type Inventory } from '../../discovery/inventory.js';
 import type { RuleSettings } from '../../policy/schema.js';
 import type { Action, EventInvokeConfig } from '../model.js';
-import { resolveFailureDestination } from './failureDestination.js';
+import {
+  type ResolvedDestination,
+  resolveFailureDestination,
+  unresolvedReason,
+  withheldLimits,
+} from './failureDestination.js';
 import type { RuleVerdict } from './verdict.js';
 
 /**
  * `lambda-async-invoke-config`: an async event that keeps failing is retried for up to 6 hours
  * and then dropped, unless the function bounds its retries and age and has somewhere to send it.
  * The fix is a PutFunctionEventInvokeConfig with the whole config (Put replaces every field):
- * what edaguard does not own, such as an OnSuccess destination, is sent back unchanged.
+ * what edaguard does not own, such as an OnSuccess destination, is sent back unchanged. Limits
+ * are lowered only together with an on-failure destination (the function's, or the one the same
+ * Put sets); without one nothing is written, and lowering them is a ticket.
  */
 export function planAsyncInvokeConfig(
   fn: FunctionFacts,
@@ -31,8 +38,8 @@ export function planAsyncInvokeConfig(
     maximumEventAgeInSeconds: current.maximumEventAgeInSeconds,
     onFailureDestination: current.onFailureDestination ?? null,
   };
-  const destination = current.onFailureDestination
-    ? ({ kind: 'ok', arn: current.onFailureDestination, actions: [] } as const)
+  const destination: ResolvedDestination = current.onFailureDestination
+    ? { kind: 'ok', arn: current.onFailureDestination, actions: [] }
     : resolveFailureDestination(settings.onFailure, fn, inventory);
   const desired = {
     configured: true,
@@ -41,21 +48,25 @@ export function planAsyncInvokeConfig(
     onFailureDestination: destination.kind === 'ok' ? destination.arn : null,
   };
   const invokedBy = fn.asyncInvokers.length > 0 ? `invoked by ${fn.asyncInvokers.join(', ')}` : 'selected';
-  const unresolved =
-    destination.kind === 'unresolved' ? `no on-failure destination: ${destination.why}` : undefined;
-  const changed =
-    desired.maximumRetryAttempts !== observed.maximumRetryAttempts ||
-    desired.maximumEventAgeInSeconds !== observed.maximumEventAgeInSeconds ||
-    desired.onFailureDestination !== observed.onFailureDestination;
-  if (!changed) {
-    if (destination.kind === 'unresolved') {
-      return {
-        status: destination.status,
-        observed,
-        desired: { ...desired, onFailureDestination: 'an SQS queue' },
-        message: `${invokedBy}; ${unresolved}`,
-      };
-    }
+  const retried = `failed events are retried up to ${observed.maximumRetryAttempts} times over ${observed.maximumEventAgeInSeconds} s`;
+  const limits: string[] = [];
+  if (desired.maximumRetryAttempts !== observed.maximumRetryAttempts) limits.push('MaximumRetryAttempts');
+  if (desired.maximumEventAgeInSeconds !== observed.maximumEventAgeInSeconds)
+    limits.push('MaximumEventAgeInSeconds');
+  if (destination.kind === 'unresolved') {
+    // No Put: lower limits with nowhere to send what they give up on drop events sooner, and
+    // there is nothing else to write.
+    const held = limits.length > 0;
+    return {
+      status: held ? (destination.todo !== undefined ? 'ticket' : 'drift') : destination.status,
+      observed,
+      desired: { ...desired, onFailureDestination: 'an SQS queue' },
+      message: held
+        ? `${invokedBy}: ${retried} and then dropped; ${withheldLimits(limits, 'event', destination)}`
+        : `${invokedBy}; ${unresolvedReason(destination)}`,
+    };
+  }
+  if (limits.length === 0 && desired.onFailureDestination === observed.onFailureDestination) {
     return {
       status: 'pass',
       observed,
@@ -63,29 +74,24 @@ export function planAsyncInvokeConfig(
       message: `${invokedBy}; bounded retries and age, failures go to ${desired.onFailureDestination}`,
     };
   }
-  const onFailure = desired.onFailureDestination ?? undefined;
   const onSuccess = current.onSuccessDestination;
   const config: EventInvokeConfig = {
     MaximumRetryAttempts: desired.maximumRetryAttempts,
     MaximumEventAgeInSeconds: desired.maximumEventAgeInSeconds,
-    ...(onFailure || onSuccess
-      ? {
-          DestinationConfig: {
-            ...(onFailure ? { OnFailure: { Destination: onFailure } } : {}),
-            ...(onSuccess ? { OnSuccess: { Destination: onSuccess } } : {}),
-          },
-        }
-      : {}),
+    DestinationConfig: {
+      OnFailure: { Destination: destination.arn },
+      ...(onSuccess ? { OnSuccess: { Destination: onSuccess } } : {}),
+    },
   };
   const actions: Action[] = [
-    ...(destination.kind === 'ok' ? destination.actions : []),
+    ...destination.actions,
     { kind: 'PutFunctionEventInvokeConfig', functionArn: fn.arn, config },
   ];
   return {
     status: 'drift',
     observed,
     desired,
-    message: `${invokedBy}: failed events are retried up to ${observed.maximumRetryAttempts} times over ${observed.maximumEventAgeInSeconds} s${observed.onFailureDestination ? '' : ' and then dropped'}${unresolved ? `; ${unresolved}` : ''}`,
+    message: `${invokedBy}: ${retried}${observed.onFailureDestination ? '' : ' and then dropped'}`,
     actions,
   };
 }

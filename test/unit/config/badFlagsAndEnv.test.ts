@@ -108,6 +108,25 @@ describe('bad flags', () => {
       /httpPort \(--http-port, EDAGUARD_HTTP_PORT, httpPort in the config file\): must be at most 65535, got 70000/,
     ],
     [
+      'run --cycle-timeout of 30 days (a timer over 2^31-1 ms would fire at once)',
+      ['run', '--policies', POLICIES, '--cycle-timeout', '2592000', '--no-leader-election'],
+      /cycleTimeout \(--cycle-timeout, EDAGUARD_CYCLE_TIMEOUT, cycleTimeout in the config file\): must be at most 86400 s, got 2592000 \(from --cycle-timeout\)$/m,
+    ],
+    [
+      'run --lease-duration and --lease-renew-interval too long',
+      [
+        'run',
+        '--policies',
+        POLICIES,
+        '--lease-duration',
+        '2592000',
+        '--lease-renew-interval',
+        '1e9',
+        '--no-leader-election',
+      ],
+      /leaseDuration \(.*\): must be at most 3600 s, got 2592000 \(from --lease-duration\)\n\s*leaseRenewInterval \(.*\): must be at most 1800 s, got 1000000000 \(from --lease-renew-interval\)/,
+    ],
+    [
       'run --schedule "every minute"',
       ['run', '--policies', POLICIES, '--schedule', 'every minute', '--no-leader-election'],
       /schedule \(--schedule, .*\): is not a valid cron expression "every minute"/,
@@ -155,10 +174,32 @@ describe('bad environment values', () => {
       /logLevel \(--log-level, EDAGUARD_LOG_LEVEL\): .*got "loud"/,
     ],
     ['no region at all', { AWS_REGION: '', AWS_DEFAULT_REGION: '' }, /^edaguard: region: no AWS region/m],
+    [
+      'EDAGUARD_REQUEST_TIMEOUT_MS over 2^31-1',
+      { EDAGUARD_REQUEST_TIMEOUT_MS: '2147483648' },
+      /^edaguard: requestTimeoutMs: must be at most 900000 ms \(15 minutes\) \(EDAGUARD_REQUEST_TIMEOUT_MS="2147483648"\)$/m,
+    ],
+    [
+      'EDAGUARD_CONNECT_TIMEOUT_MS, EDAGUARD_VERIFY_DELAY_MS and EDAGUARD_FLAP_WINDOW_SECONDS too long',
+      {
+        EDAGUARD_CONNECT_TIMEOUT_MS: '3600000',
+        EDAGUARD_VERIFY_DELAY_MS: '86400000',
+        EDAGUARD_FLAP_WINDOW_SECONDS: '31536000',
+      },
+      /connectionTimeoutMs: must be at most 300000 ms \(5 minutes\) \(EDAGUARD_CONNECT_TIMEOUT_MS="3600000"\); flapWindowSeconds: must be at most 2592000 s \(30 days\) \(EDAGUARD_FLAP_WINDOW_SECONDS="31536000"\); verifyDelayMs: must be at most 60000 ms \(1 minute\) \(EDAGUARD_VERIFY_DELAY_MS="86400000"\)$/m,
+    ],
   ])('%s', async (_, env, message) => {
     for (const command of [['plan'], ['reconcile', '--once']]) {
       await expectBadInput([...command, '--policies', POLICIES], env, message);
     }
+  });
+
+  it('run names the variable a too long duration came from', async () => {
+    await expectBadInput(
+      ['run', '--policies', POLICIES, '--no-leader-election'],
+      { EDAGUARD_SHUTDOWN_GRACE: '2592000' },
+      /shutdownGrace \(--shutdown-grace, EDAGUARD_SHUTDOWN_GRACE, .*\): must be at most 3600 s, got 2592000 \(from EDAGUARD_SHUTDOWN_GRACE\)$/m,
+    );
   });
 
   it('run reports the variable too', async () => {
@@ -209,6 +250,23 @@ describe('bad config files (edaguard run --config)', () => {
       'a negative verify delay',
       'verifyDelayMs: -5\n',
       (f) => new RegExp(`${escaped(f)}:1:16: verifyDelayMs: .*>=0`),
+    ],
+    [
+      'durations too long, named with their lines',
+      'shutdownGrace: 2592000\nrequestTimeoutMs: 2147483648\n',
+      (f) =>
+        new RegExp(
+          `${escaped(f)}:1:16: shutdownGrace: must be at most 3600 s, got 2592000\\n${escaped(f)}:2:19: requestTimeoutMs: must be at most 900000 ms \\(15 minutes\\)`,
+        ),
+    ],
+    [
+      'a file over 64 KiB, refused before it is parsed',
+      `${`httpPort: 8080\n${'#'.repeat(99)}\n`.repeat(700)}bogus: 1\n`,
+      (f) =>
+        new RegExp(
+          `^edaguard: ${escaped(f)}: config file is 80509 bytes; a config file may hold at most 65536 bytes \\(64 KiB\\)$`,
+          'm',
+        ),
     ],
     [
       'a list instead of a mapping',

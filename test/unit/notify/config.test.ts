@@ -163,6 +163,56 @@ describe('resolveNotifyConfig', () => {
     }
   });
 
+  describe('credentials never go over plain http, except to loopback', () => {
+    const sinks = (url: string): Array<{ setting: string; env: NodeJS.ProcessEnv }> => [
+      { setting: 'EDAGUARD_SLACK_WEBHOOK_URL', env: { EDAGUARD_SLACK_WEBHOOK_URL: `${url}/services/T/B/x` } },
+      {
+        setting: 'EDAGUARD_GITHUB_API_URL',
+        env: {
+          EDAGUARD_TICKETS: 'github',
+          GITHUB_TOKEN: 'ghp_token',
+          EDAGUARD_GITHUB_REPO: 'acme/ops',
+          EDAGUARD_GITHUB_API_URL: `${url}/api/v3`,
+        },
+      },
+      {
+        setting: 'JIRA_HOST',
+        env: {
+          EDAGUARD_TICKETS: 'jira',
+          JIRA_HOST: url,
+          JIRA_EMAIL: 'bot@acme.example',
+          JIRA_API_TOKEN: 'jira-token',
+          EDAGUARD_JIRA_PROJECT: 'OPS',
+        },
+      },
+      {
+        setting: 'EDAGUARD_TICKET_WEBHOOK_URL',
+        env: { EDAGUARD_TICKETS: 'webhook', EDAGUARD_TICKET_WEBHOOK_URL: `${url}/hook/token123` },
+      },
+    ];
+
+    it.each(['http://tickets.acme.example', 'http://10.0.0.7:8080', 'http://128.0.0.1', 'http://[::2]:80'])(
+      'refuses %s, naming the setting',
+      (url) => {
+        for (const { setting, env } of sinks(url)) {
+          expect(() => resolve(env), setting).toThrow(
+            new RegExp(`^${setting}: .* must use https: it carries a secret`),
+          );
+        }
+      },
+    );
+
+    it.each([
+      'http://127.0.0.1:4000',
+      'http://127.8.9.10',
+      'http://[::1]:4000',
+      'http://localhost:4000',
+      'https://x.example',
+    ])('accepts %s', (url) => {
+      for (const { setting, env } of sinks(url)) expect(resolve(env), setting).toBeDefined();
+    });
+  });
+
   it('never puts a secret value in an error message', () => {
     const secretUrl = 'not a url but secret-value-123';
     const attempts = [

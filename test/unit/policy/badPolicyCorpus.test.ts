@@ -265,6 +265,32 @@ const CASES: Record<string, Expected[]> = {
     },
   ],
   'utf16-bom': [{ file: 'policy.yaml', line: 1, column: 1, path: '', message: /^file is UTF-16/ }],
+  'too-many-documents': [
+    {
+      file: 'policies.yaml',
+      line: 109,
+      column: 1,
+      path: '',
+      message:
+        /^more than 100 YAML documents in this file; a policy file may hold at most 100: the rest was not read$/,
+    },
+  ],
+  'too-many-issues': [
+    ...Array.from({ length: 100 }, (_, i) => ({
+      file: 'policy.yaml',
+      line: 10 + i,
+      column: 1,
+      path: `x${i}`,
+      message: new RegExp(`^unknown field "x${i}"$`),
+    })),
+    {
+      file: 'policy.yaml',
+      line: 110,
+      column: 1,
+      path: '',
+      message: /^and 1 more issue\(s\) from here on, not listed: only the first 100 are$/,
+    },
+  ],
 };
 
 interface JsonIssue {
@@ -492,6 +518,118 @@ describe('generated cases', () => {
       ['a.yaml', 4, 9],
       ['b.yaml', 9, 3], // VALID is 8 lines; the comment with the bad byte is the 9th
     ]);
+  });
+
+  describe('the limits of a policy directory (src/policy/limits.ts)', () => {
+    const named = (name: string) =>
+      VALID.replace('name: orders', `name: ${name}`).replace('team: orders', `team: ${name}`);
+    const errorsOf = async (dir: string) => {
+      const run = await cli(['validate', dir, '--format', 'json']);
+      expect(run.code, run.stderr).toBe(2);
+      return JSON.parse(run.stdout).errors as JsonIssue[];
+    };
+
+    it('60,000 `{}` documents in one 420 KB file: refused at the 101st, issues capped (was ~400 MB, then a RangeError)', async () => {
+      const dir = await caseDir('many-documents', { 'docs.yaml': '{}\n---\n'.repeat(60_000) });
+      const errors = await errorsOf(dir);
+      expect(errors).toHaveLength(102); // 100 listed, the limit's own, and how many more
+      expect(errors).toContainEqual({
+        file: shown(path.join(dir, 'docs.yaml')),
+        line: 200,
+        column: 1,
+        path: '',
+        message:
+          'more than 100 YAML documents in this file; a policy file may hold at most 100: the rest was not read',
+      });
+      expect(errors[101]?.message).toMatch(
+        /^and \d+ more issue\(s\) from here on, not listed: only the first 100 are$/,
+      );
+    });
+
+    it('201 policy files: refused before any is read', async () => {
+      const files = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`p${i}.yaml`, named(`p${i}`)]));
+      const dir = await caseDir('many-files', files);
+      expect(await errorsOf(dir)).toEqual([
+        {
+          file: dir,
+          line: 1,
+          column: 1,
+          path: '',
+          message:
+            'more than 200 policy files (*.yaml, *.yml); a policy directory may hold at most 200: nothing was read',
+        },
+      ]);
+      await rm(path.join(dir, 'p200.yaml'));
+      expect((await cli(['validate', dir])).code).toBe(0);
+    });
+
+    it('files of more than 4 MiB together: refused before any is read', async () => {
+      const dir = await caseDir('many-bytes', { 'orders.yaml': VALID });
+      for (const i of [1, 2, 3, 4]) {
+        // Sparse files of exactly the per-file limit: never read, so never really written.
+        const handle = await open(path.join(dir, `big${i}.yaml`), 'w');
+        await handle.truncate(MAX_POLICY_FILE_BYTES);
+        await handle.close();
+      }
+      expect(await errorsOf(dir)).toEqual([
+        {
+          file: dir,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the policy files hold ${4 * MAX_POLICY_FILE_BYTES + VALID.length} bytes together; a policy directory may hold at most 4194304 bytes (4 MiB): nothing was read`,
+        },
+      ]);
+    });
+
+    it('more than 65,536 YAML tokens in one file: refused where the budget ran out', async () => {
+      // `- 0\n` is 5 tokens after the lexer's one at the start: token 65,537 starts line 13,108.
+      const dir = await caseDir('many-tokens', { 'list.yaml': '- 0\n'.repeat(20_000) });
+      expect(await errorsOf(dir)).toEqual([
+        {
+          file: shown(path.join(dir, 'list.yaml')),
+          line: 13_108,
+          column: 1,
+          path: '',
+          message:
+            'more than 65536 YAML tokens in this file; a policy file may hold at most 65536: the rest was not read',
+        },
+      ]);
+    });
+
+    it('more than 262,144 YAML tokens in the directory: the file where they ran out says so', async () => {
+      const list = '- 0\n'.repeat(13_000); // 65,001 tokens: within the file's limit
+      const dir = await caseDir(
+        'many-tokens-dir',
+        Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((f) => [`${f}.yaml`, list])),
+      );
+      const errors = await errorsOf(dir);
+      expect(errors.map((e) => [path.basename(e.file), e.message.slice(0, 30)])).toEqual([
+        ...['a', 'b', 'c', 'd'].map((f) => [`${f}.yaml`, 'a policy document is a mapping']),
+        ['e.yaml', 'more than 262144 YAML tokens i'],
+      ]);
+    });
+
+    it('more than 500 documents in the directory: refused at the 501st', async () => {
+      const files: Record<string, string> = {};
+      for (let f = 0; f < 5; f++) {
+        files[`p${f}.yaml`] = Array.from({ length: 100 }, (_, i) => named(`p${f * 100 + i}`)).join('---\n');
+      }
+      files['q.yaml'] = named('q');
+      const dir = await caseDir('many-documents-dir', files);
+      expect(await errorsOf(dir)).toEqual([
+        {
+          file: shown(path.join(dir, 'q.yaml')),
+          line: 1,
+          column: 1,
+          path: '',
+          message:
+            "more than 500 YAML documents in the policy directory's files together; a directory may hold at most 500: the rest was not read",
+        },
+      ]);
+      await rm(path.join(dir, 'q.yaml'));
+      expect((await cli(['validate', dir])).code).toBe(0);
+    });
   });
 
   it('control: a valid directory does reach the recording server (so zero above means something)', async () => {

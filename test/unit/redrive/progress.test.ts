@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { copyEntry } from '../../../src/redrive/mover.js';
+import { copyEntry, redriveDeduplicationId } from '../../../src/redrive/copies.js';
 import { createProgress } from '../../../src/redrive/progress.js';
 import type { QueueFacts } from '../../../src/redrive/safety.js';
 
@@ -54,22 +54,37 @@ describe('copyEntry', () => {
   };
   const fifo: QueueFacts = { ...standard, fifo: true };
   const message = {
+    MessageId: 'dlq-message-1',
     Body: 'b',
     MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
     Attributes: { MessageGroupId: 'g', MessageDeduplicationId: 'd', AWSTraceHeader: 'Root=1-abc' },
   };
 
-  it('keeps body, attributes and the trace header; group and dedup ids only for a FIFO target', () => {
-    expect(copyEntry(message, 'm0', fifo)).toEqual({
+  const dlqArn = 'arn:aws:sqs:us-east-1:1:dlq.fifo';
+
+  it('keeps body, attributes, the trace header and, for a FIFO target, the group with a fresh dedup id', () => {
+    expect(copyEntry(message, 'm0', fifo, dlqArn)).toEqual({
       Id: 'm0',
       MessageBody: 'b',
       MessageAttributes: message.MessageAttributes,
       MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: 'Root=1-abc' } },
       MessageGroupId: 'g',
-      MessageDeduplicationId: 'd',
+      MessageDeduplicationId: redriveDeduplicationId(dlqArn, 'dlq-message-1', 'd'),
     });
-    const copy = copyEntry(message, 'm1', standard);
+    const copy = copyEntry(message, 'm1', standard, dlqArn);
     expect(copy.MessageGroupId).toBeUndefined();
     expect(copy.MessageDeduplicationId).toBeUndefined();
+  });
+
+  it('the dedup id is stable for one DLQ message, differs per DLQ and message, never the original, in the SQS alphabet', () => {
+    const id = redriveDeduplicationId(dlqArn, 'm-1');
+    expect(redriveDeduplicationId(dlqArn, 'm-1')).toBe(id);
+    expect(redriveDeduplicationId(dlqArn, 'm-2')).not.toBe(id);
+    expect(redriveDeduplicationId('arn:aws:sqs:us-east-1:1:other.fifo', 'm-1')).not.toBe(id);
+    expect(id).toMatch(/^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/);
+    // An original that happens to equal the derived id still gets a different one.
+    const clash = redriveDeduplicationId(dlqArn, 'm-1', id);
+    expect(clash).not.toBe(id);
+    expect(clash).toMatch(/^[0-9a-f]{64}$/);
   });
 });

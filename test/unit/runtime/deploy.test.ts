@@ -57,7 +57,11 @@ const CFN_TAGS: Tags = [
 /** The state table's DynamoDB commands (lease and fix history), from the source: what the task role must grant. */
 function stateTableActions(): string[] {
   const actions = new Set<string>();
-  for (const source of ['src/runtime/lease.ts', 'src/state/fixHistory.ts'].map(read)) {
+  for (const source of [
+    'src/runtime/leaseCommands.ts',
+    'src/runtime/stateTable.ts',
+    'src/state/fixHistory.ts',
+  ].map(read)) {
     const imports = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/.exec(source)?.[1] ?? '';
     for (const name of imports.split(',').map((s) => s.trim())) {
       if (/^[A-Z]\w+Command$/.test(name)) actions.add(`dynamodb:${name.replace(/Command$/, '')}`);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HttpServer, type Probe, startHttpServer } from '../../../src/runtime/httpServer.js';
 import { recordingLogger } from '../../support/harness.js';
@@ -91,6 +92,29 @@ describe('health and metrics server (real HTTP)', () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(500);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(log.lines().some((l) => l.msg === 'health endpoint failed')).toBe(true);
+  });
+
+  it('a request target that is no URL (`GET //[`) is a 404, not a crash; absolute form still works', async () => {
+    const { port, url } = await start({ live: { ok: true, details: {} }, ready: { ok: true, details: {} } });
+    /** One raw request on its own connection; resolves with all the server sent. */
+    const raw = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        let got = '';
+        const socket = connect({ port, host: '127.0.0.1' }, () =>
+          socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        );
+        socket.setTimeout(3000, () => socket.destroy(new Error(`no answer to GET ${target}`)));
+        socket.on('data', (chunk: Buffer) => {
+          got += chunk.toString('latin1');
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(got));
+      });
+    for (const target of ['//[', 'http://[::1', '//%zz']) {
+      expect(await raw(target), target).toMatch(/^HTTP\/1\.1 404 /);
+    }
+    expect(await raw('http://example.com/healthz?x=1')).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
   it('close() stops listening', async () => {

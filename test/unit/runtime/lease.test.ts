@@ -93,16 +93,64 @@ describe('lease records', () => {
     expect(parseLeaseItem(input)).toEqual(expected);
   });
 
-  it('writeTargets: the account and region of every ARN a write names', () => {
+  it('writeTargets: the account and region of every ARN a write names, nested and in JSON values too', () => {
     expect(
       writeTargets({
         kind: 'CreateQueue',
         queueArn: 'arn:aws:sqs:eu-west-1:111122223333:orders-dlq',
         queueName: 'orders-dlq',
-        attributes: { RedrivePolicy: 'arn:aws:sqs:eu-west-1:1:x' },
+        attributes: {
+          RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:444455556666:x","maxReceiveCount":3}',
+        },
       }),
-    ).toEqual([{ accountId: '111122223333', region: 'eu-west-1' }]);
+    ).toEqual([
+      { accountId: '111122223333', region: 'eu-west-1' },
+      { accountId: '444455556666', region: 'eu-west-1' },
+    ]);
     expect(writeTargets({ kind: 'UpdateTimeToLive', tableName: 'orders' })).toEqual([]);
+    expect(writeTargets({ QueueName: 'q', Attributes: { DelaySeconds: '{not json' } })).toEqual([]);
+  });
+
+  it('writeTargets: a PutMetricAlarm names its ARNs only in its alarm actions (issue #12)', () => {
+    const action = {
+      kind: 'PutMetricAlarm' as const,
+      alarm: {
+        AlarmName: 'edaguard-dlq-not-empty-orders-dlq',
+        Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
+        AlarmActions: ['arn:aws:sns:us-east-1:999999999999:oncall'],
+        Tags: [{ Key: 'managed-by', Value: 'edaguard' }],
+      },
+    };
+    expect(writeTargets(action)).toEqual([{ accountId: '999999999999', region: 'us-east-1' }]);
+    // The SDK input as sent, and a mapping's nested destination.
+    expect(writeTargets(action.alarm)).toEqual([{ accountId: '999999999999', region: 'us-east-1' }]);
+    expect(
+      writeTargets({
+        UUID: 'u',
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:eu-west-2:1:d' } },
+      }),
+    ).toEqual([{ accountId: '1', region: 'eu-west-2' }]);
+  });
+
+  it('a PutMetricAlarm for another account’s topic is refused by the lease', async () => {
+    const c = clock();
+    const { client } = fakeDynamo((cmd) =>
+      cmd instanceof UpdateItemCommand
+        ? { Attributes: item('me', 1, c.wall() + 10_000) }
+        : { Item: item('me', 1, c.wall() + 10_000) },
+    );
+    const l = lease(client, c);
+    await l.tryAcquire();
+    const alarm = {
+      kind: 'PutMetricAlarm',
+      alarm: { AlarmName: 'a', AlarmActions: ['arn:aws:sns:us-east-1:999999999999:oncall'] },
+    };
+    const refusal =
+      "the write is for 999999999999/us-east-1, not for the lease's target 123456789012/us-east-1";
+    await expect(l.verify(alarm)).rejects.toThrow(refusal);
+    await expect(l.verify(alarm.alarm)).rejects.toThrow(refusal);
+    // The same alarm for the lease's own account goes through.
+    await l.verify({ ...alarm, alarm: { AlarmActions: ['arn:aws:sns:us-east-1:123456789012:oncall'] } });
   });
 });
 
@@ -268,5 +316,97 @@ describe('LeaderLease (scripted DynamoDB, injected clock)', () => {
     expect((attempts[1] as number) - (attempts[0] as number)).toBeLessThan(500);
     expect(acquired).toEqual([2]);
     await l.stop({ release: false });
+  });
+});
+
+describe('LeaderLease: deadlines and reachability', () => {
+  it('a write attempt is refused unless its whole request timeout fits before the expiry minus the margin', async () => {
+    const c = clock();
+    const { client } = fakeDynamo((cmd) =>
+      cmd instanceof UpdateItemCommand
+        ? { Attributes: item('me', 4, c.wall() + 10_000) }
+        : { Item: item('me', 4, c.wall() + 10_000 - 4_000) },
+    );
+    const l = lease(client, c);
+    await l.tryAcquire();
+    // The item expires in 6 s; minus the 1 s margin: 5 s for the attempt.
+    expect(await l.verify(undefined, 5_000)).toEqual({ fencingToken: 4, windowMs: 5_000 });
+    await expect(l.verify(undefined, 5_001)).rejects.toThrow(
+      'the lease has 5000 ms left before its expiry minus the 1000 ms skew margin, less than the 5001 ms one write attempt may take (the request timeout): the attempt is not started',
+    );
+    expect(l.isLeader()).toBe(true);
+  });
+
+  it('every lease call has its own deadline; while calls fail the lease reports the table unreachable', async () => {
+    const c = clock();
+    let hang = false;
+    const signals: AbortSignal[] = [];
+    const client = {
+      send: (command: unknown, options: { abortSignal: AbortSignal }) => {
+        signals.push(options.abortSignal);
+        if (hang) {
+          return new Promise((_resolve, reject) =>
+            options.abortSignal.addEventListener('abort', () =>
+              reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+            ),
+          );
+        }
+        return Promise.resolve(
+          command instanceof UpdateItemCommand
+            ? { Attributes: item('me', 1, c.wall() + 10_000) }
+            : { Item: item('me', 1, c.wall() + 10_000) },
+        );
+      },
+    } as unknown as DynamoDBClient;
+    const l = new LeaderLease({
+      dynamodb: client,
+      table: 't',
+      target: TARGET,
+      holderId: 'me',
+      durationMs: 10_000,
+      renewIntervalMs: 3_000,
+      callTimeoutMs: 50,
+      clock: c,
+      logger: recordingLogger().logger,
+    });
+    await l.tryAcquire();
+    expect(l.health()).toEqual({ reachable: true });
+    hang = true;
+    const t0 = performance.now();
+    await expect(l.verify()).rejects.toThrow(
+      'could not check the lease before writing: AbortError: no answer within 50 ms',
+    );
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(l.health()).toEqual({ reachable: true }); // one slow call is not an outage
+    expect(await l.renew()).toBe(true); // still trusted by its own clock
+    expect(l.health()).toMatchObject({
+      reachable: false,
+      failingSince: new Date(c.wall()).toISOString(),
+      lastError: 'AbortError: no answer within 50 ms',
+    });
+    hang = false;
+    await l.verify();
+    expect(l.health()).toEqual({ reachable: true });
+    expect(signals.every((s) => s instanceof AbortSignal)).toBe(true);
+  });
+
+  it('whenLost tells every listener when the lease is lost, until it unsubscribes', async () => {
+    const c = clock();
+    let current = item('me', 2, c.wall() + 10_000);
+    const { client } = fakeDynamo((cmd) =>
+      cmd instanceof UpdateItemCommand ? { Attributes: current } : { Item: current },
+    );
+    const l = lease(client, c);
+    await l.tryAcquire();
+    const heard: string[] = [];
+    const off = l.whenLost((r) => heard.push(`a: ${r}`));
+    l.whenLost((r) => heard.push(`b: ${r}`));
+    expect(l.trustedWindowMs(2)).toBe(9_000);
+    expect(l.trustedWindowMs(1)).toBe(0);
+    off();
+    current = item('other', 3, c.wall() + 10_000);
+    await expect(l.verify()).rejects.toBeInstanceOf(LeaseLostError);
+    expect(heard).toEqual(['b: another replica holds the lease now (other, token 3)']);
+    expect(l.trustedWindowMs(2)).toBe(0);
   });
 });

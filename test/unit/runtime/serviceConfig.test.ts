@@ -88,11 +88,11 @@ describe('resolveServiceSettings', () => {
     const lines = message.split('\n');
     expect(lines).toEqual(
       expect.arrayContaining([
-        'schedule (--schedule, EDAGUARD_SCHEDULE, schedule in the config file): is not a valid cron expression "every 5 minutes" (expression: expected 5 or 6 fields but got 3)',
-        'dryRun (--dry-run, EDAGUARD_DRY_RUN, dryRun in the config file): must be true or false, got "maybe"',
-        'output (--output, EDAGUARD_OUTPUT, output in the config file): must be one of none, json, got "xml"',
-        'httpPort (--http-port, EDAGUARD_HTTP_PORT, httpPort in the config file): must be at most 65535, got 70000',
-        'leaseDuration (--lease-duration, EDAGUARD_LEASE_DURATION, leaseDuration in the config file): must be a number of seconds, got "thirty"',
+        'schedule (--schedule, EDAGUARD_SCHEDULE, schedule in the config file): is not a valid cron expression "every 5 minutes" (expression: expected 5 or 6 fields but got 3) (from --schedule)',
+        'dryRun (--dry-run, EDAGUARD_DRY_RUN, dryRun in the config file): must be true or false, got "maybe" (from EDAGUARD_DRY_RUN)',
+        'output (--output, EDAGUARD_OUTPUT, output in the config file): must be one of none, json, got "xml" (from EDAGUARD_OUTPUT)',
+        'httpPort (--http-port, EDAGUARD_HTTP_PORT, httpPort in the config file): must be at most 65535, got 70000 (from --http-port)',
+        'leaseDuration (--lease-duration, EDAGUARD_LEASE_DURATION, leaseDuration in the config file): must be a number of seconds, got "thirty" (from EDAGUARD_LEASE_DURATION)',
         'policies (--policies, EDAGUARD_POLICIES, policies in the config file): required',
         'accountId (--account-id, EDAGUARD_ACCOUNT_ID): must be 12 digits, got "12"',
       ]),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deepFreeze,
+  type FunctionFacts,
   type MappingFacts,
   type MappingSourceKind,
 } from '../../../../src/discovery/inventory.js';
@@ -42,6 +43,7 @@ const CREATING = settings({
 });
 /** Same bounds, no onFailure: a missing destination is only reported. */
 const REPORTING = settings({ maxRetryAttempts: MAX_RETRIES, maxRecordAgeSeconds: MAX_AGE });
+const POLICY_TODO = 'give the policy an onFailure destination (destinationArn, or create)';
 
 const FN = lambdaFunction('orders-fn');
 const FAILURE_QUEUE = `orders-fn${FAILURE_SUFFIX}`;
@@ -280,7 +282,7 @@ describe('planStreamFailureHandling: the on-failure destination', () => {
     });
   });
 
-  it('an unmanaged queue of that name does not stop the other fields being fixed; the reason is in the message', () => {
+  it('an unmanaged queue of that name: bisect is still set, retries are held back; the reason is in the message', () => {
     const m = compliant({
       onFailureDestination: undefined,
       bisectBatchOnFunctionError: false,
@@ -295,8 +297,8 @@ describe('planStreamFailureHandling: the on-failure destination', () => {
       status: 'drift',
       observed: observedOf(m),
       desired: { ...observedOf(m), bisectBatchOnFunctionError: true, maximumRetryAttempts: MAX_RETRIES },
-      message: `a poison record can block the shard: set BisectBatchOnFunctionError, MaximumRetryAttempts; ${unmanagedWhy}`,
-      actions: [update(m, { BisectBatchOnFunctionError: true, MaximumRetryAttempts: MAX_RETRIES })],
+      message: `a poison record can block the shard: set BisectBatchOnFunctionError; MaximumRetryAttempts not lowered: past the limit a failing record is given up on, and with no on-failure destination it is lost without a trace (${unmanagedWhy})`,
+      actions: [update(m, { BisectBatchOnFunctionError: true })],
     });
   });
 
@@ -306,18 +308,18 @@ describe('planStreamFailureHandling: the on-failure destination', () => {
       status: 'drift',
       observed: observedOf(m),
       desired: { ...observedOf(m), onFailureDestination: 'an SQS queue' },
-      message: 'no on-failure destination: the policy sets no onFailure destination',
+      message: `no on-failure destination: the policy sets no onFailure destination: ${POLICY_TODO}`,
     });
   });
 
-  it('no onFailure in the policy, other fields drifted → those are fixed, no DestinationConfig', () => {
+  it('no onFailure in the policy, record age unbounded → a ticket to give the policy a destination, no write', () => {
     const m = compliant({ onFailureDestination: undefined, maximumRecordAgeInSeconds: -1 });
-    const verdict = plan(m, REPORTING);
-    expect(verdict.status).toBe('drift');
-    expect(verdict.message).toBe(
-      'a poison record can block the shard: set MaximumRecordAgeInSeconds; no on-failure destination: the policy sets no onFailure destination',
-    );
-    expect(verdict.actions).toStrictEqual([update(m, { MaximumRecordAgeInSeconds: MAX_AGE })]);
+    expect(plan(m, REPORTING)).toStrictEqual({
+      status: 'ticket',
+      observed: observedOf(m),
+      desired: { ...observedOf(m), maximumRecordAgeInSeconds: MAX_AGE, onFailureDestination: 'an SQS queue' },
+      message: `MaximumRecordAgeInSeconds not lowered: past the limit a failing record is given up on, and with no on-failure destination it is lost without a trace (no on-failure destination: the policy sets no onFailure destination: ${POLICY_TODO})`,
+    });
   });
 
   it('discovery could not check the name → drift with no action', () => {
@@ -358,6 +360,138 @@ describe('planStreamFailureHandling: the on-failure destination', () => {
       });
       expect(verdict.actions).toBeUndefined();
     }
+  });
+});
+
+describe('planStreamFailureHandling: never a limit without somewhere for the failures to go', () => {
+  const LONG_NAME = lambdaFunction('l'.repeat(64));
+  // Each way the destination can be missing, and whether a person must act (ticket) or the next
+  // cycle may find it (drift).
+  const causes = [
+    { name: 'no onFailure in the policy', fn: FN, s: REPORTING, inv: {}, status: 'ticket' },
+    {
+      name: 'an unmanaged queue of that name',
+      fn: FN,
+      s: CREATING,
+      inv: { candidates: [failureQueueCandidate(FAILURE_QUEUE, 'unmanaged')] },
+      status: 'ticket',
+    },
+    {
+      name: 'an invalid queue name',
+      fn: LONG_NAME,
+      s: settings({ onFailure: { create: { nameSuffix: `-${'x'.repeat(39)}` } } }),
+      inv: {},
+      status: 'ticket',
+    },
+    { name: 'the name not checked', fn: FN, s: CREATING, inv: { failureSuffixes: [] }, status: 'drift' },
+  ] as const;
+  const unbounded = (fn: FunctionFacts, bisect: boolean) =>
+    mapping('m-unbounded', { fn: fn.name, bisectBatchOnFunctionError: bisect });
+
+  it.each(causes)('$name, retries and age unbounded, bisect on → $status, nothing written', (c) => {
+    const m = unbounded(c.fn, true);
+    const inv = lambdaInventory({ functions: [c.fn], ...c.inv });
+    const verdict = planStreamFailureHandling(m, c.fn, c.s, inv);
+    expect(verdict.status).toBe(c.status);
+    expect(verdict.actions).toBeUndefined();
+    expect(verdict.message).toMatch(
+      /^MaximumRetryAttempts, MaximumRecordAgeInSeconds not lowered: past the limit a failing record is given up on, and with no on-failure destination it is lost without a trace \(no on-failure destination: /,
+    );
+    expect(verdict.observed).toMatchObject({ maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1 });
+  });
+
+  it.each(causes)('$name, bisect off too → only BisectBatchOnFunctionError is written', (c) => {
+    const m = unbounded(c.fn, false);
+    const inv = lambdaInventory({ functions: [c.fn], ...c.inv });
+    const verdict = planStreamFailureHandling(m, c.fn, c.s, inv);
+    expect(verdict.status).toBe('drift');
+    expect(verdict.actions).toStrictEqual([update(m, { BisectBatchOnFunctionError: true })]);
+  });
+
+  it('the message of a policy without onFailure says to give it one, and why', () => {
+    const verdict = plan(compliant({ onFailureDestination: undefined, maximumRetryAttempts: -1 }), REPORTING);
+    expect(verdict.status).toBe('ticket');
+    expect(verdict.message).toContain('lost without a trace');
+    expect(verdict.message).toContain(POLICY_TODO);
+  });
+
+  it('with the mapping’s own destination, a policy without onFailure still bounds retries and age', () => {
+    const m = compliant({
+      onFailureDestination: OTHER_DEST,
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: -1,
+    });
+    expect(plan(m, REPORTING).actions).toStrictEqual([
+      update(m, { MaximumRetryAttempts: MAX_RETRIES, MaximumRecordAgeInSeconds: MAX_AGE }),
+    ]);
+  });
+
+  it('the limits go in the same update as the destination that receives what they give up on', () => {
+    const m = mapping('m-new', { bisectBatchOnFunctionError: true });
+    expect(plan(m, TO_DEST).actions).toStrictEqual([
+      update(m, {
+        MaximumRetryAttempts: MAX_RETRIES,
+        MaximumRecordAgeInSeconds: MAX_AGE,
+        DestinationConfig: { OnFailure: { Destination: DEST } },
+      }),
+    ]);
+  });
+});
+
+describe('planStreamFailureHandling: the record age and the stream’s retention', () => {
+  const DAY = 86_400;
+  const withRetention = (m: MappingFacts, seconds: number | undefined) => ({
+    ...lambdaInventory({ functions: [FN] }),
+    streamRetentionSeconds: new Map(seconds === undefined ? [] : [[m.eventSourceArn, seconds]]),
+  });
+  const twoDays = (onFailure = { destinationArn: DEST }) =>
+    settings({ maxRetryAttempts: MAX_RETRIES, maxRecordAgeSeconds: 2 * DAY, onFailure });
+
+  it.each<MappingSourceKind>(['kinesis', 'dynamodb'])(
+    'a %s mapping whose age limit is shorter than the retention passes',
+    (sourceKind) => {
+      const m = compliant({ sourceKind });
+      expect(planStreamFailureHandling(m, FN, TO_DEST, withRetention(m, DAY)).status).toBe('pass');
+    },
+  );
+
+  it.each<MappingSourceKind>(['kinesis', 'dynamodb'])(
+    'a %s mapping whose age limit is longer than the 24 h retention → a ticket naming the retention',
+    (sourceKind) => {
+      const m = compliant({ sourceKind, maximumRecordAgeInSeconds: 2 * DAY });
+      expect(planStreamFailureHandling(m, FN, twoDays(), withRetention(m, DAY))).toStrictEqual({
+        status: 'ticket',
+        observed: observedOf(m),
+        desired: observedOf(m),
+        message:
+          "a record age of 172800 s is longer than the stream's retention of 24 h (86400 s): a failing record expires from the stream before it is that old, so the age limit never applies: set maxRecordAgeSeconds below 86400",
+      });
+    },
+  );
+
+  it('the same limit on a stream that keeps records 7 days passes', () => {
+    const m = compliant({ maximumRecordAgeInSeconds: 2 * DAY });
+    expect(planStreamFailureHandling(m, FN, twoDays(), withRetention(m, 7 * DAY)).status).toBe('pass');
+  });
+
+  it('a mapping’s own age below the retention passes even when the policy allows more', () => {
+    const m = compliant({ maximumRecordAgeInSeconds: MAX_AGE });
+    expect(planStreamFailureHandling(m, FN, twoDays(), withRetention(m, DAY)).status).toBe('pass');
+  });
+
+  it('with other writes to make, the writes go ahead and the message says it', () => {
+    const m = compliant({ maximumRecordAgeInSeconds: -1 });
+    const verdict = planStreamFailureHandling(m, FN, twoDays(), withRetention(m, DAY));
+    expect(verdict.status).toBe('drift');
+    expect(verdict.actions).toStrictEqual([update(m, { MaximumRecordAgeInSeconds: 2 * DAY })]);
+    expect(verdict.message).toBe(
+      "a poison record can block the shard: set MaximumRecordAgeInSeconds; a record age of 172800 s is longer than the stream's retention of 24 h (86400 s): a failing record expires from the stream before it is that old, so the age limit never applies: set maxRecordAgeSeconds below 86400",
+    );
+  });
+
+  it('a retention that could not be read (its read error is reported) checks nothing', () => {
+    const m = compliant({ maximumRecordAgeInSeconds: 2 * DAY });
+    expect(planStreamFailureHandling(m, FN, twoDays(), withRetention(m, undefined)).status).toBe('pass');
   });
 });
 
@@ -466,9 +600,9 @@ describe('planStreamFailureHandling: the update sends only the fields that diffe
       const [action] = verdict.actions ?? [];
       if (action?.kind !== 'UpdateEventSourceMapping')
         throw new Error('expected an UpdateEventSourceMapping');
-      expect(action.changes).not.toHaveProperty('DestinationConfig');
-      expect(action.changes.BisectBatchOnFunctionError).toBe(true);
-      expect(verdict.message).toContain('; no on-failure destination: ');
+      expect(action.changes).toStrictEqual({ BisectBatchOnFunctionError: true });
+      expect(verdict.message).toContain('not lowered: ');
+      expect(verdict.message).toContain('(no on-failure destination: ');
     },
   );
 });

@@ -33,6 +33,7 @@ const CREATING = settings({
   onFailure: { create: { nameSuffix: FAILURE_SUFFIX } },
 });
 const REPORTING = settings({ maxRetryAttempts: 1, maxEventAgeSeconds: 3_600 });
+const POLICY_TODO = 'give the policy an onFailure destination (destinationArn, or create)';
 
 const config = (c: Partial<EventInvokeConfigFacts> = {}): EventInvokeConfigFacts => ({
   maximumRetryAttempts: 1,
@@ -215,23 +216,33 @@ describe('planAsyncInvokeConfig: destinations', () => {
     ]);
   });
 
-  it('an OnSuccess destination is kept when no OnFailure can be set', () => {
+  it('no OnFailure can be set: no Put at all (retries are not lowered, the OnSuccess destination is untouched); a ticket', () => {
     const fn = invoked(
       config({ onFailureDestination: undefined, onSuccessDestination: ON_SUCCESS, maximumRetryAttempts: 2 }),
     );
-    expect(verdictOf(fn, REPORTING)?.actions).toStrictEqual([
-      put(fn, {
-        MaximumRetryAttempts: 1,
-        MaximumEventAgeInSeconds: 3_600,
-        DestinationConfig: { OnSuccess: { Destination: ON_SUCCESS } },
-      }),
-    ]);
+    expect(verdictOf(fn, REPORTING)).toStrictEqual({
+      status: 'ticket',
+      observed: {
+        configured: true,
+        maximumRetryAttempts: 2,
+        maximumEventAgeInSeconds: 3_600,
+        onFailureDestination: null,
+      },
+      desired: {
+        configured: true,
+        maximumRetryAttempts: 1,
+        maximumEventAgeInSeconds: 3_600,
+        onFailureDestination: 'an SQS queue',
+      },
+      message: `invoked by ${TOPIC}: failed events are retried up to 2 times over 3600 s and then dropped; MaximumRetryAttempts not lowered: past the limit a failing event is given up on, and with no on-failure destination it is lost without a trace (no on-failure destination: the policy sets no onFailure destination: ${POLICY_TODO})`,
+    });
   });
 
-  it('no destination at all → no DestinationConfig in the Put', () => {
-    const fn = invoked(config({ onFailureDestination: undefined, maximumRetryAttempts: 2 }));
-    const [action] = verdictOf(fn, REPORTING)?.actions ?? [];
-    expect(action).toStrictEqual(put(fn, { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3_600 }));
+  it('no config and no destination: no Put of lower limits, a ticket naming both', () => {
+    const verdict = verdictOf(invoked(null), REPORTING);
+    expect(verdict?.status).toBe('ticket');
+    expect(verdict?.actions).toBeUndefined();
+    expect(verdict?.message).toContain('MaximumRetryAttempts, MaximumEventAgeInSeconds not lowered');
   });
 
   it.each([
@@ -316,20 +327,18 @@ describe('planAsyncInvokeConfig: destinations', () => {
     });
   });
 
-  it('create, an unmanaged queue of that name, retries too high → Put without OnFailure, the reason in the message', () => {
+  it('create, an unmanaged queue of that name, retries too high → a ticket, no Put; the reason in the message', () => {
     const fn = invoked(null);
     const inv = lambdaInventory({
       functions: [fn],
       candidates: [failureQueueCandidate(FAILURE_QUEUE, 'unmanaged')],
     });
     const verdict = verdictOf(fn, CREATING, inv);
-    expect(verdict?.status).toBe('drift');
+    expect(verdict?.status).toBe('ticket');
     expect(verdict?.message).toBe(
-      `invoked by ${TOPIC}: failed events are retried up to 2 times over 21600 s and then dropped; ${unmanagedWhy}`,
+      `invoked by ${TOPIC}: failed events are retried up to 2 times over 21600 s and then dropped; MaximumRetryAttempts, MaximumEventAgeInSeconds not lowered: past the limit a failing event is given up on, and with no on-failure destination it is lost without a trace (${unmanagedWhy})`,
     );
-    expect(verdict?.actions).toStrictEqual([
-      put(fn, { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3_600 }),
-    ]);
+    expect(verdict?.actions).toBeUndefined();
   });
 
   it('no onFailure in the policy, bounded config without destination → drift with no action', () => {
@@ -337,9 +346,58 @@ describe('planAsyncInvokeConfig: destinations', () => {
     const verdict = verdictOf(fn, REPORTING);
     expect(verdict).toMatchObject({
       status: 'drift',
-      message: `invoked by ${TOPIC}; no on-failure destination: the policy sets no onFailure destination`,
+      message: `invoked by ${TOPIC}; no on-failure destination: the policy sets no onFailure destination: ${POLICY_TODO}`,
     });
     expect(verdict?.actions).toBeUndefined();
+  });
+});
+
+describe('planAsyncInvokeConfig: never a lower limit without somewhere for the failures to go', () => {
+  const causes = [
+    { name: 'no onFailure in the policy', s: REPORTING, inv: {}, status: 'ticket' },
+    {
+      name: 'an unmanaged queue of that name',
+      s: CREATING,
+      inv: { candidates: [failureQueueCandidate(FAILURE_QUEUE, 'unmanaged')] },
+      status: 'ticket',
+    },
+    {
+      name: 'an invalid queue name',
+      s: settings({
+        maxRetryAttempts: 1,
+        maxEventAgeSeconds: 3_600,
+        onFailure: { create: { nameSuffix: `-${'x'.repeat(39)}` } },
+      }),
+      inv: {},
+      status: 'ticket',
+    },
+    { name: 'the name not checked', s: CREATING, inv: { failureSuffixes: [] }, status: 'drift' },
+  ] as const;
+
+  it.each(causes)('$name: no Put, whatever the config holds → $status', (c) => {
+    for (const eventInvokeConfig of [
+      null,
+      config({ onFailureDestination: undefined, maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 }),
+      config({ onFailureDestination: undefined, onSuccessDestination: ON_SUCCESS, maximumRetryAttempts: 2 }),
+    ]) {
+      const name = c.name === 'an invalid queue name' ? 'f'.repeat(64) : 'orders-fn';
+      const fn = lambdaFunction(name, { asyncInvokers: [TOPIC], eventInvokeConfig });
+      const verdict = verdictOf(fn, c.s, lambdaInventory({ functions: [fn], ...c.inv }));
+      expect(verdict?.status).toBe(c.status);
+      expect(verdict?.actions).toBeUndefined();
+      expect(verdict?.message).toContain(' not lowered: past the limit a failing event is given up on');
+    }
+  });
+
+  it('with the function’s own OnFailure, a policy without onFailure still lowers the limits (the Put keeps it)', () => {
+    const fn = invoked(config({ onFailureDestination: OTHER_DEST, maximumRetryAttempts: 2 }));
+    expect(verdictOf(fn, REPORTING)?.actions).toStrictEqual([
+      put(fn, {
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: 3_600,
+        DestinationConfig: { OnFailure: { Destination: OTHER_DEST } },
+      }),
+    ]);
   });
 });
 

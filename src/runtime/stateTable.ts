@@ -1,0 +1,70 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import type { Logger } from 'pino';
+import { parseArn } from '../aws/arn.js';
+import { ConfigError } from '../errors.js';
+
+const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
+
+/**
+ * Checks the state table at start (a clear error now rather than a failing loop later) and
+ * returns its account, the lease's default target account.
+ */
+export async function describeStateTable(
+  dynamodb: DynamoDBClient,
+  table: string,
+): Promise<{ arn: string; accountId: string }> {
+  let out: DescribeTableCommandOutput;
+  try {
+    out = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') {
+      throw new ConfigError(
+        `the state table "${table}" does not exist: deploy it (deploy/ecs/edaguard.yaml, or a table with partition key "pk" of type String), ` +
+          'name another with --state-table, or pass --create-state-table',
+      );
+    }
+    throw error;
+  }
+  const keys = out.Table?.KeySchema ?? [];
+  const pk = out.Table?.AttributeDefinitions?.find((a) => a.AttributeName === 'pk');
+  if (
+    keys.length !== 1 ||
+    keys[0]?.AttributeName !== 'pk' ||
+    keys[0]?.KeyType !== 'HASH' ||
+    pk?.AttributeType !== 'S'
+  ) {
+    throw new ConfigError(
+      `the state table "${table}" must have exactly one key: partition key "pk" of type String (it has ${JSON.stringify(keys)})`,
+    );
+  }
+  const arn = out.Table?.TableArn ?? '';
+  return { arn, accountId: arn ? parseArn(arn).accountId : '' };
+}
+
+/** Creates the state table (on-demand, partition key `pk`), tolerating a replica doing the same. */
+export async function createStateTable(
+  dynamodb: DynamoDBClient,
+  table: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    logger.info({ table }, 'created the state table');
+  } catch (error) {
+    if (errorName(error) !== 'ResourceInUseException') throw error;
+  }
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120, minDelay: 1 }, { TableName: table });
+}
