@@ -11,7 +11,6 @@
  *   tsx bench/policyLimits.bench.ts --case X   one case (what the parent runs in each child)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import { Lexer } from 'yaml';
 import { PolicyValidationError } from '../src/errors.js';
 import { POLICY_LIMITS } from '../src/policy/limits.js';
 import { loadPolicyDir } from '../src/policy/loader.js';
+import { replaceDocSection } from './docSection.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = path.join(ROOT, 'docs/benchmarks.md');
@@ -296,14 +296,7 @@ async function runAll(): Promise<void> {
     '',
     END,
   ].join('\n');
-  const current = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '# Benchmarks\n';
-  const from = current.indexOf(START);
-  const to = current.indexOf(END);
-  const next =
-    from >= 0 && to > from
-      ? `${current.slice(0, from)}${section}${current.slice(to + END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`;
-  await writeFile(OUTPUT, next);
+  await replaceDocSection(OUTPUT, START, END, section);
   process.stderr.write(`policy limits: ${failures.length === 0 ? 'PASS' : 'FAIL'}; wrote ${OUTPUT}\n`);
   if (failures.length > 0) {
     process.stderr.write(`${failures.join('\n')}\n`);

@@ -113,7 +113,11 @@ export function checkStructure(root: string): StructureViolation[] {
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
     if (lines > LIMITS.fileLines) {
-      violations.push({ kind: 'file-lines', where: path, detail: `${lines} lines (limit ${LIMITS.fileLines})` });
+      violations.push({
+        kind: 'file-lines',
+        where: path,
+        detail: `${lines} lines (limit ${LIMITS.fileLines})`,
+      });
     }
     violations.push(...longFunctions(source, path));
     graph.set(file, relativeImports(source, file));
@@ -131,6 +135,8 @@ export function checkStructure(root: string): StructureViolation[] {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const violations = checkStructure(resolve(import.meta.dirname, '..'));
   for (const v of violations) console.log(`${v.kind.padEnd(15)} ${v.where}  ${v.detail}`);
-  console.log(violations.length === 0 ? 'structure: within limits' : `structure: ${violations.length} violation(s)`);
+  console.log(
+    violations.length === 0 ? 'structure: within limits' : `structure: ${violations.length} violation(s)`,
+  );
   process.exitCode = violations.length === 0 ? 0 : 1;
 }

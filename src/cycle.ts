@@ -6,7 +6,7 @@ import type { RuntimeSettings } from './config/runtime.js';
 import { discover } from './discovery/discover.js';
 import type { Inventory } from './discovery/inventory.js';
 import type { PolicySet } from './policy/model.js';
-import { ChangeCapExceededError, checkChangeCap } from './reconcile/changeCap.js';
+import { checkChangeCap } from './reconcile/changeCap.js';
 import { findingsToFix, guardFlapping } from './reconcile/flapping.js';
 import { findingKey, type Plan } from './reconcile/model.js';
 import { plan } from './reconcile/plan.js';
@@ -30,13 +30,15 @@ export interface CycleOptions {
 export async function discoverAndPlan(
   policySet: PolicySet,
   aws: AwsClients,
-  options: Pick<CycleOptions, 'settings' | 'logger' | 'now'>,
+  options: Pick<CycleOptions, 'settings' | 'logger' | 'now' | 'signal'>,
 ): Promise<{ inventory: Inventory; plan: Plan }> {
   const inventory = await discover(policySet, aws, {
     region: options.settings.region,
     readConcurrency: options.settings.readConcurrency,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.now ? { now: options.now } : {}),
+    // The cycle's deadline also bounds the requeued reads.
+    ...(options.signal ? { signal: options.signal } : {}),
     logger: options.logger,
   });
   return { inventory, plan: plan(policySet, inventory) };
@@ -74,26 +76,24 @@ export async function runCycle(
     'planned',
   );
   // The change cap is checked on the whole plan before any write: all or nothing for the cycle.
+  // The schedule holds every write back; the report says why.
   const notices: ReportNotice[] = [];
-  let beforeWrite = options.beforeWrite;
   const cap = checkChangeCap(cyclePlan, options.settings.maxChangePercent);
   if (cap.exceeded) {
     const { message, ...counts } = cap;
     logger.error({ decision: 'held-back', changeCap: counts }, message);
     notices.push({ code: 'change-cap-exceeded', message, details: counts });
-    beforeWrite = async () => {
-      throw new ChangeCapExceededError(message);
-    };
   }
   const results = await applyPlan(cyclePlan, aws, {
     dryRun: options.dryRun,
     maxChanges: options.settings.maxChanges,
+    maxChangePercent: options.settings.maxChangePercent,
     concurrency: options.settings.applyConcurrency,
     verifyAttempts: options.settings.verifyAttempts,
     verifyDelayMs: options.settings.verifyDelayMs,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(beforeWrite ? { beforeWrite } : {}),
+    ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
     inventory,
     logger,
   });

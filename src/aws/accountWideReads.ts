@@ -6,7 +6,9 @@ import { fullJitterDelay, type RetryTiming } from './retry.js';
  * The reads whose failure costs the whole cycle: without them discovery cannot know what the
  * policies select (tag queries), who consumes a queue (mappings, functions), who invokes a function
  * (SNS, EventBridge, S3) or which alarms exist. A per-resource read that fails costs only that
- * resource until the next cycle; one of these costs every resource, so they get more persistence.
+ * resource (and discovery requeues it: src/discovery/readRequeue.ts); one of these costs every
+ * resource, so each call gets more persistence here. Listings go through the SDK's paginators, so
+ * each page is one call and gets its own rounds.
  */
 export const ACCOUNT_WIDE_READS = {
   tagging: ['GetResources'],

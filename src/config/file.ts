@@ -1,70 +1,19 @@
 import { open, stat } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import type { ZodType } from 'zod';
 import { ConfigError } from '../errors.js';
 import { decodeUtf8 } from '../policy/fileText.js';
-import { LOG_LEVELS, type RuntimeSettings, RuntimeSettingsSchema } from './runtime.js';
-import { parseSetting, SERVICE_SETTINGS, type SettingSpec } from './service.js';
+import { checkSetting, type SettingSpec } from './settings.js';
+import { SETTINGS } from './settingsTable.js';
 
 /**
  * The optional config file of `edaguard run` (`--config`, `EDAGUARD_CONFIG`): YAML or JSON, one
- * flat mapping whose keys are the settings' camelCase names. Precedence: flags, then the
- * environment, then the file, then defaults. The file is turned into environment variables
- * layered under the real environment, so every setting is resolved (and validated) one way.
+ * flat mapping whose keys are the settings table's config keys. Precedence: flags, then the
+ * environment, then the file, then defaults. Each value is checked here against its row (so the
+ * error names the file's line), then set as the row's variable under the real environment.
  */
-export { LOG_LEVELS } from './runtime.js';
+export { LOG_LEVELS } from './settingsTable.js';
 
-/** Config file keys whose RuntimeSettings field has another name. */
-const RUNTIME_FIELD: Readonly<Record<string, keyof RuntimeSettings>> = {
-  endpointUrl: 'endpoint',
-  connectTimeoutMs: 'connectionTimeoutMs',
-};
-
-/** A shared setting's range (RuntimeSettingsSchema), checked here so the error names the file's line. */
-function runtimeRangeError(key: string, value: string | number | boolean): string | undefined {
-  const field = RUNTIME_FIELD[key] ?? key;
-  const shape: Readonly<Record<string, ZodType | undefined>> = RuntimeSettingsSchema.shape;
-  const schema = shape[field];
-  if (!schema) return undefined;
-  const result = schema.safeParse(value);
-  return result.success ? undefined : result.error.issues.map((i) => i.message).join('; ');
-}
-
-/** Settings every command shares (src/config/runtime.ts), as config file keys. */
-export const SHARED_FILE_SETTINGS: readonly SettingSpec[] = [
-  { key: 'region', env: 'AWS_REGION', flag: '--region', kind: 'string', describe: 'AWS region' },
-  { key: 'endpointUrl', env: 'AWS_ENDPOINT_URL', flag: '--endpoint-url', kind: 'url', describe: 'endpoint' },
-  { key: 'maxAttempts', env: 'EDAGUARD_MAX_ATTEMPTS', flag: '--max-attempts', kind: 'int', describe: '' },
-  { key: 'maxChanges', env: 'EDAGUARD_MAX_CHANGES', flag: '--max-changes', kind: 'int', describe: '' },
-  {
-    key: 'maxChangePercent',
-    env: 'EDAGUARD_MAX_CHANGE_PERCENT',
-    flag: '--max-change-percent',
-    kind: 'int',
-    describe: '',
-  },
-  { key: 'connectTimeoutMs', env: 'EDAGUARD_CONNECT_TIMEOUT_MS', kind: 'int', describe: '' },
-  { key: 'requestTimeoutMs', env: 'EDAGUARD_REQUEST_TIMEOUT_MS', kind: 'int', describe: '' },
-  { key: 'lambdaRequestsPerSecond', env: 'EDAGUARD_LAMBDA_RPS', kind: 'int', describe: '' },
-  { key: 'flapMaxFixes', env: 'EDAGUARD_FLAP_MAX_FIXES', kind: 'int', describe: '' },
-  { key: 'flapWindowSeconds', env: 'EDAGUARD_FLAP_WINDOW_SECONDS', kind: 'int', describe: '' },
-  { key: 'readConcurrency', env: 'EDAGUARD_READ_CONCURRENCY', kind: 'int', describe: '' },
-  { key: 'applyConcurrency', env: 'EDAGUARD_APPLY_CONCURRENCY', kind: 'int', describe: '' },
-  { key: 'verifyAttempts', env: 'EDAGUARD_VERIFY_ATTEMPTS', kind: 'int', describe: '' },
-  { key: 'verifyDelayMs', env: 'EDAGUARD_VERIFY_DELAY_MS', kind: 'int', describe: '' },
-  {
-    key: 'logLevel',
-    env: 'EDAGUARD_LOG_LEVEL',
-    flag: '--log-level',
-    kind: 'enum',
-    choices: LOG_LEVELS,
-    describe: '',
-  },
-];
-
-const FILE_SETTINGS = new Map<string, SettingSpec>(
-  [...SHARED_FILE_SETTINGS, ...(SERVICE_SETTINGS as readonly SettingSpec[])].map((s) => [s.key, s]),
-);
+const FILE_SETTINGS = new Map<string, SettingSpec>(SETTINGS.map((s) => [s.key, s]));
 
 export interface ConfigFile {
   readonly path: string;
@@ -112,17 +61,12 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
       errors.push(`${where}: ${key}: expected a string, number or boolean`);
       continue;
     }
-    const parsed = parseSetting(spec, typeof value === 'number' ? String(value) : value);
-    if ('error' in parsed) {
-      errors.push(`${at(isScalar(valueNode) ? valueNode.range?.[0] : undefined)}: ${key}: ${parsed.error}`);
+    const checked = checkSetting(spec, typeof value === 'number' ? String(value) : value);
+    if ('error' in checked) {
+      errors.push(`${at(isScalar(valueNode) ? valueNode.range?.[0] : undefined)}: ${key}: ${checked.error}`);
       continue;
     }
-    const outOfRange = runtimeRangeError(key, parsed.value);
-    if (outOfRange) {
-      errors.push(`${at(isScalar(valueNode) ? valueNode.range?.[0] : undefined)}: ${key}: ${outOfRange}`);
-      continue;
-    }
-    env[spec.env] = String(parsed.value);
+    env[spec.env] = String(checked.value);
   }
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   return { path, env };

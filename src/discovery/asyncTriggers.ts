@@ -1,12 +1,25 @@
 import {
+  type EventBridgeClient,
   ListEventBusesCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
 } from '@aws-sdk/client-eventbridge';
-import { GetBucketNotificationConfigurationCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import { ListSubscriptionsCommand } from '@aws-sdk/client-sns';
+import {
+  GetBucketNotificationConfigurationCommand,
+  paginateListBuckets,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { paginateListSubscriptions, type SNSClient } from '@aws-sdk/client-sns';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
+
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** One caller of a function: the function ARN as the caller names it, and the caller's ARN. */
+interface Invocation {
+  readonly functionArn: string | undefined;
+  readonly source: string;
+}
 
 /**
  * Functions that AWS invokes asynchronously, and what invokes them: SNS subscriptions with the
@@ -14,84 +27,97 @@ import type { AwsClients } from '../aws/clients.js';
  * unqualified function ARN. These are the callers whose failed events only an event-invoke
  * config's retry limits and on-failure destination catch.
  */
-export async function findAsyncInvokers(
-  aws: AwsClients,
-  limit: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<Map<string, string[]>> {
+export async function findAsyncInvokers(aws: AwsClients, limit: Limit): Promise<Map<string, string[]>> {
+  const found = await Promise.all([
+    snsInvocations(aws.sns),
+    eventBridgeInvocations(aws.eventbridge, limit),
+    s3Invocations(aws.s3, limit),
+  ]);
+  return invokersByFunction(found.flat());
+}
+
+/** Pure: invocations → callers per unqualified function ARN (targets that are not functions dropped). */
+export function invokersByFunction(invocations: readonly Invocation[]): Map<string, string[]> {
   const invokers = new Map<string, string[]>();
-  const add = (functionArn: string | undefined, source: string) => {
-    if (!functionArn?.includes(':function:')) return;
+  for (const { functionArn, source } of invocations) {
+    if (!functionArn?.includes(':function:')) continue;
     const key = unqualifiedFunctionArn(functionArn);
     const list = invokers.get(key) ?? [];
     if (!list.includes(source)) list.push(source);
     invokers.set(key, list);
-  };
-  await Promise.all([
-    (async () => {
-      let token: string | undefined;
-      do {
-        const page = await aws.sns.send(new ListSubscriptionsCommand(token ? { NextToken: token } : {}));
-        for (const s of page.Subscriptions ?? [])
-          if (s.Protocol === 'lambda' && s.TopicArn) add(s.Endpoint, s.TopicArn);
-        token = page.NextToken || undefined;
-      } while (token);
-    })(),
-    (async () => {
-      const buses: string[] = [];
-      let busToken: string | undefined;
-      do {
-        const page = await aws.eventbridge.send(
-          new ListEventBusesCommand(busToken ? { NextToken: busToken } : {}),
-        );
-        for (const b of page.EventBuses ?? []) if (b.Name) buses.push(b.Name);
-        busToken = page.NextToken || undefined;
-      } while (busToken);
-      const rules: Array<{ name: string; arn: string; bus: string }> = [];
-      for (const bus of buses) {
-        let token: string | undefined;
-        do {
-          const page = await aws.eventbridge.send(
-            new ListRulesCommand({ EventBusName: bus, ...(token ? { NextToken: token } : {}) }),
-          );
-          for (const r of page.Rules ?? [])
-            if (r.Name && r.Arn) rules.push({ name: r.Name, arn: r.Arn, bus });
-          token = page.NextToken || undefined;
-        } while (token);
-      }
-      await Promise.all(
-        rules.map((rule) =>
-          limit(async () => {
-            let token: string | undefined;
-            do {
-              const page = await aws.eventbridge.send(
-                new ListTargetsByRuleCommand({
-                  Rule: rule.name,
-                  EventBusName: rule.bus,
-                  ...(token ? { NextToken: token } : {}),
-                }),
-              );
-              for (const t of page.Targets ?? []) add(t.Arn, rule.arn);
-              token = page.NextToken || undefined;
-            } while (token);
-          }),
-        ),
-      );
-    })(),
-    (async () => {
-      const buckets = (await aws.s3.send(new ListBucketsCommand({}))).Buckets ?? [];
-      await Promise.all(
-        buckets.map((bucket) =>
-          limit(async () => {
-            if (!bucket.Name) return;
-            const config = await aws.s3.send(
-              new GetBucketNotificationConfigurationCommand({ Bucket: bucket.Name }),
-            );
-            for (const c of config.LambdaFunctionConfigurations ?? [])
-              add(c.LambdaFunctionArn, `arn:aws:s3:::${bucket.Name}`);
-          }),
-        ),
-      );
-    })(),
-  ]);
+  }
   return invokers;
+}
+
+async function snsInvocations(sns: SNSClient): Promise<Invocation[]> {
+  const found: Invocation[] = [];
+  for await (const page of paginateListSubscriptions({ client: sns }, {})) {
+    for (const s of page.Subscriptions ?? [])
+      if (s.Protocol === 'lambda' && s.TopicArn) found.push({ functionArn: s.Endpoint, source: s.TopicArn });
+  }
+  return found;
+}
+
+/** Every page of an EventBridge listing (the SDK has no paginators for EventBridge). */
+async function allPages<P extends { NextToken?: string | undefined }>(
+  page: (token: string | undefined) => Promise<P>,
+): Promise<P[]> {
+  const pages: P[] = [];
+  let token: string | undefined;
+  do {
+    const next = await page(token);
+    pages.push(next);
+    token = next.NextToken || undefined;
+  } while (token);
+  return pages;
+}
+
+async function eventBridgeInvocations(eventbridge: EventBridgeClient, limit: Limit): Promise<Invocation[]> {
+  const busPages = await allPages((token) =>
+    eventbridge.send(new ListEventBusesCommand(token ? { NextToken: token } : {})),
+  );
+  const buses = busPages.flatMap((p) => p.EventBuses ?? []).flatMap((b) => (b.Name ? [b.Name] : []));
+  const rules: Array<{ name: string; arn: string; bus: string }> = [];
+  for (const bus of buses) {
+    const pages = await allPages((token) =>
+      eventbridge.send(new ListRulesCommand({ EventBusName: bus, ...(token ? { NextToken: token } : {}) })),
+    );
+    for (const r of pages.flatMap((p) => p.Rules ?? []))
+      if (r.Name && r.Arn) rules.push({ name: r.Name, arn: r.Arn, bus });
+  }
+  const perRule = await Promise.all(
+    rules.map((rule) =>
+      limit(async () => {
+        const pages = await allPages((token) =>
+          eventbridge.send(
+            new ListTargetsByRuleCommand({
+              Rule: rule.name,
+              EventBusName: rule.bus,
+              ...(token ? { NextToken: token } : {}),
+            }),
+          ),
+        );
+        return pages.flatMap((p) => p.Targets ?? []).map((t) => ({ functionArn: t.Arn, source: rule.arn }));
+      }),
+    ),
+  );
+  return perRule.flat();
+}
+
+async function s3Invocations(s3: S3Client, limit: Limit): Promise<Invocation[]> {
+  const names: string[] = [];
+  for await (const page of paginateListBuckets({ client: s3 }, {}))
+    for (const bucket of page.Buckets ?? []) if (bucket.Name) names.push(bucket.Name);
+  const perBucket = await Promise.all(
+    names.map((name) =>
+      limit(async () => {
+        const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: name }));
+        return (config.LambdaFunctionConfigurations ?? []).map((c) => ({
+          functionArn: c.LambdaFunctionArn,
+          source: `arn:aws:s3:::${name}`,
+        }));
+      }),
+    ),
+  );
+  return perBucket.flat();
 }

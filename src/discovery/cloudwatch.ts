@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, type MetricAlarm, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import { ALARM_PREFIX, type AlarmFacts } from './inventory.js';
 
 export function toAlarmFacts(alarm: MetricAlarm): AlarmFacts | undefined {
@@ -21,21 +21,15 @@ export function toAlarmFacts(alarm: MetricAlarm): AlarmFacts | undefined {
 /** Every edaguard alarm: DescribeAlarms by name prefix, 100 per page. */
 export async function readEdaguardAlarms(cloudwatch: CloudWatchClient): Promise<Map<string, AlarmFacts>> {
   const alarms = new Map<string, AlarmFacts>();
-  let token: string | undefined;
-  do {
-    const page = await cloudwatch.send(
-      new DescribeAlarmsCommand({
-        AlarmNamePrefix: ALARM_PREFIX,
-        AlarmTypes: ['MetricAlarm'],
-        MaxRecords: 100,
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
+  const pages = paginateDescribeAlarms(
+    { client: cloudwatch, pageSize: 100 },
+    { AlarmNamePrefix: ALARM_PREFIX, AlarmTypes: ['MetricAlarm'] },
+  );
+  for await (const page of pages) {
     for (const alarm of page.MetricAlarms ?? []) {
       const facts = toAlarmFacts(alarm);
       if (facts) alarms.set(facts.name, facts);
     }
-    token = page.NextToken || undefined;
-  } while (token);
+  }
   return alarms;
 }

@@ -4,7 +4,9 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { parseArn } from '../aws/arn.js';
-import type { TableFacts } from './inventory.js';
+import type { ReadError, TableFacts, TaggedResource } from './inventory.js';
+import { toReadError } from './readErrors.js';
+import type { ReadRunner } from './readRequeue.js';
 import { knownValue, UnexpectedResponseError } from './shape.js';
 
 export const BILLING_MODES = ['PROVISIONED', 'PAY_PER_REQUEST'] as const;
@@ -47,4 +49,25 @@ export async function readTable(
     if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
     throw error;
   }
+}
+
+/** The selected tables, keyed by ARN; a final failure is the table's read error. */
+export async function readTables(
+  dynamodb: DynamoDBClient,
+  selected: readonly TaggedResource[],
+  run: ReadRunner,
+  readErrors: ReadError[],
+): Promise<Map<string, TableFacts>> {
+  const tables = new Map<string, TableFacts>();
+  await Promise.all(
+    selected.map(async (r) => {
+      try {
+        const facts = await run(() => readTable(dynamodb, r.arn, { ...r.tags }));
+        if (facts) tables.set(r.arn, facts);
+      } catch (error) {
+        readErrors.push(toReadError(r.arn, 'DescribeTable', error));
+      }
+    }),
+  );
+  return tables;
 }

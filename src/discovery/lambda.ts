@@ -3,16 +3,20 @@ import {
   type FunctionConfiguration,
   GetFunctionEventInvokeConfigCommand,
   type LambdaClient,
-  ListEventSourceMappingsCommand,
-  ListFunctionsCommand,
+  paginateListEventSourceMappings,
+  paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
 import {
   ASYNC_DEFAULTS,
   type EventInvokeConfigFacts,
+  type FunctionFacts,
   type MappingFacts,
   type MappingSourceKind,
+  type ReadError,
 } from './inventory.js';
+import { toReadError } from './readErrors.js';
+import type { ReadRunner } from './readRequeue.js';
 import { knownValue, UnexpectedResponseError } from './shape.js';
 
 /** Every state an event source mapping can be in (rules defer the busy ones). */
@@ -42,28 +46,16 @@ export async function listEventSourceMappings(
   lambda: LambdaClient,
 ): Promise<EventSourceMappingConfiguration[]> {
   const all: EventSourceMappingConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(
-      new ListEventSourceMappingsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) }),
-    );
+  for await (const page of paginateListEventSourceMappings({ client: lambda, pageSize: 100 }, {}))
     all.push(...(page.EventSourceMappings ?? []));
-    marker = page.NextMarker || undefined;
-  } while (marker);
   return all;
 }
 
 /** Every function's $LATEST configuration, 50 per page. */
 export async function listFunctions(lambda: LambdaClient): Promise<FunctionConfiguration[]> {
   const all: FunctionConfiguration[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(
-      new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }),
-    );
+  for await (const page of paginateListFunctions({ client: lambda, pageSize: 50 }, {}))
     all.push(...(page.Functions ?? []));
-    marker = page.NextMarker || undefined;
-  } while (marker);
   return all;
 }
 
@@ -149,4 +141,28 @@ export async function readEventInvokeConfig(
     if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
     throw error;
   }
+}
+
+/**
+ * The event-invoke config of each of these functions (one call each, requeued while it fails
+ * with a retryable error), as the functions' new facts; a final failure is the function's read
+ * error and leaves its facts as they were.
+ */
+export async function readEventInvokeConfigs(
+  lambda: LambdaClient,
+  functions: readonly FunctionFacts[],
+  run: ReadRunner,
+  readErrors: ReadError[],
+): Promise<FunctionFacts[]> {
+  const read = await Promise.all(
+    functions.map(async (fn): Promise<FunctionFacts | undefined> => {
+      try {
+        return { ...fn, eventInvokeConfig: await run(() => readEventInvokeConfig(lambda, fn.arn)) };
+      } catch (error) {
+        readErrors.push(toReadError(fn.arn, 'GetFunctionEventInvokeConfig', error));
+        return undefined;
+      }
+    }),
+  );
+  return read.filter((fn) => fn !== undefined);
 }

@@ -1,5 +1,8 @@
-import type { PolicySet } from '../policy/model.js';
+import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
+import type { Policy, PolicySet } from '../policy/model.js';
 import { MANAGED_BY_VALUE, RESOURCE_TYPES, type ResourceType, TAGS } from '../policy/schema.js';
+import type { FunctionFacts, MappingFacts, QueueFacts } from './inventory.js';
+import { selectingPoliciesOf } from './selection.js';
 import type { TagQuery } from './tagging.js';
 
 /** The Resource Groups Tagging API's type filter for each resource type edaguard selects. */
@@ -9,7 +12,7 @@ export const TAGGING_TYPE_FILTER: Record<ResourceType, string> = {
   'dynamodb:table': 'dynamodb:table',
 };
 
-/** What one cycle must read, derived from the policies alone (pure). */
+/** The account-wide stage: what one cycle must read, derived from the policies alone (pure). */
 export interface ReadPlan {
   /** Tag queries whose union holds every resource some policy may select. */
   readonly selectorQueries: readonly TagQuery[];
@@ -67,4 +70,125 @@ export function planReads(policySet: PolicySet): ReadPlan {
     needsAlarms: has('sqs-dlq-alarm') || has('stream-iterator-age-alarm'),
     dlqSuffixes: [...suffixes].sort(),
   };
+}
+
+/*
+ * Per-resource stages, each derived from what the earlier reads answered (pure). Discovery reads
+ * in this order: tag queries and account-wide lists → selected queues and tables → the DLQs their
+ * redrive policies name → stream retention and event-invoke configs → dead-letter sources of
+ * queues that may need a DLQ → what exists under the names edaguard may create.
+ */
+
+/** The DLQs that queues read so far redrive to and that have not been read yet. */
+export function dlqArnsToRead(queues: ReadonlyMap<string, QueueFacts>): string[] {
+  const arns = new Set<string>();
+  for (const queue of queues.values()) {
+    const dlq = queue.redrivePolicy?.deadLetterTargetArn;
+    if (dlq && !queues.has(dlq)) arns.add(dlq);
+  }
+  return [...arns];
+}
+
+/**
+ * Selected queues that may need a new DLQ (none, or one that does not exist), unless already
+ * known as some queue's DLQ: ListDeadLetterSourceQueues tells whether they are DLQs themselves.
+ */
+export function queuesToCheckForDeadLetterSources(
+  queues: ReadonlyMap<string, QueueFacts>,
+  selectedQueueArns: ReadonlySet<string>,
+  deadLetterSources: ReadonlyMap<string, readonly string[]>,
+  missingQueues: ReadonlySet<string>,
+): QueueFacts[] {
+  return [...queues.values()].filter(
+    (q) =>
+      selectedQueueArns.has(q.arn) &&
+      !deadLetterSources.has(q.arn) &&
+      (!q.redrivePolicy || missingQueues.has(q.redrivePolicy.deadLetterTargetArn)),
+  );
+}
+
+/** Selected functions some policy's async rule governs: one GetFunctionEventInvokeConfig each. */
+export function functionsNeedingInvokeConfig(
+  policies: readonly Policy[],
+  functions: ReadonlyMap<string, FunctionFacts>,
+  selectedFunctionArns: ReadonlySet<string>,
+): FunctionFacts[] {
+  return [...functions.values()].filter(
+    (fn) =>
+      selectedFunctionArns.has(fn.arn) &&
+      selectingPoliciesOf(policies, 'lambda:function', fn.tags).some((p) => {
+        const rule = p.rules['lambda-async-invoke-config'];
+        return rule !== undefined && (rule.appliesTo === 'all-selected' || fn.asyncInvokers.length > 0);
+      }),
+  );
+}
+
+/** Mappings of selected functions the stream rule governs: their stream's retention is read. */
+export function mappingsNeedingStreamRetention(
+  policies: readonly Policy[],
+  mappings: readonly MappingFacts[],
+  selectedFunctionTags: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): MappingFacts[] {
+  return mappings.filter((m) => {
+    const tags = selectedFunctionTags.get(m.functionArn);
+    return (
+      tags !== undefined &&
+      selectingPoliciesOf(policies, 'lambda:function', tags).some(
+        (p) => p.rules['esm-stream-failure-handling'] !== undefined,
+      )
+    );
+  });
+}
+
+/**
+ * The names of the queues edaguard may create this cycle (DLQs of queues with no known source
+ * and no DLQ, on-failure queues of selected functions), valid ones only: what exists under each
+ * is read.
+ */
+export function queueNamesToLookUp(input: {
+  readonly policies: readonly Policy[];
+  readonly dlqSuffixes: readonly string[];
+  readonly needingDlq: readonly QueueFacts[];
+  readonly deadLetterSources: ReadonlyMap<string, readonly string[]>;
+  readonly functions: ReadonlyMap<string, FunctionFacts>;
+  readonly selectedFunctionArns: ReadonlySet<string>;
+  readonly mappings: readonly MappingFacts[];
+}): string[] {
+  const names = new Set<string>();
+  for (const queue of input.needingDlq) {
+    if (input.deadLetterSources.has(queue.arn)) continue;
+    for (const suffix of input.dlqSuffixes) names.add(dlqNameFor(queue.name, queue.fifo, suffix));
+  }
+  for (const fn of input.functions.values()) {
+    if (!input.selectedFunctionArns.has(fn.arn)) continue;
+    const policies = selectingPoliciesOf(input.policies, 'lambda:function', fn.tags);
+    for (const name of failureQueueNamesNeeded(fn, input.mappings, policies)) names.add(name);
+  }
+  return [...names].filter(isValidQueueName);
+}
+
+/** Names of the on-failure queues this function's policies would have edaguard create. */
+export function failureQueueNamesNeeded(
+  fn: FunctionFacts,
+  mappings: readonly MappingFacts[],
+  policies: readonly Policy[],
+): string[] {
+  const needsStream = mappings.some(
+    (m) =>
+      m.functionArn === fn.arn &&
+      (m.sourceKind === 'kinesis' || m.sourceKind === 'dynamodb') &&
+      !m.onFailureDestination,
+  );
+  const names: string[] = [];
+  for (const policy of policies) {
+    const stream = policy.rules['esm-stream-failure-handling']?.onFailure;
+    if (stream && 'create' in stream && needsStream)
+      names.push(failureQueueNameFor(fn.name, stream.create.nameSuffix));
+    const async = policy.rules['lambda-async-invoke-config']?.onFailure;
+    // null: the function has no config (one is to be created); undefined: not read.
+    const noDestination = fn.eventInvokeConfig !== undefined && !fn.eventInvokeConfig?.onFailureDestination;
+    if (async && 'create' in async && noDestination)
+      names.push(failureQueueNameFor(fn.name, async.create.nameSuffix));
+  }
+  return names;
 }

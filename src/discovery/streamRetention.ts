@@ -30,6 +30,8 @@ export async function readKinesisRetentionSeconds(
  * The retention of the streams these mappings read, keyed by stream ARN. DynamoDB streams keep
  * 24 hours (no call); a Kinesis stream is read once, however many mappings read it. A failed read
  * is reported as the read error of every mapping on that stream, and its key is left out.
+ * `limit` runs each read: discovery passes its requeueing runner (src/discovery/readRequeue.ts),
+ * so the failure reported is the one still there after every round.
  */
 export async function readStreamRetentions(
   kinesis: KinesisClient,
@@ -45,15 +47,14 @@ export async function readStreamRetentions(
     kinesisStreams.set(m.eventSourceArn, [...(kinesisStreams.get(m.eventSourceArn) ?? []), m]);
   }
   await Promise.all(
-    [...kinesisStreams].map(([streamArn, readers]) =>
-      limit(async () => {
-        try {
-          retention.set(streamArn, await readKinesisRetentionSeconds(kinesis, streamArn));
-        } catch (error) {
-          for (const m of readers) onError(m, error);
-        }
-      }),
-    ),
+    [...kinesisStreams].map(async ([streamArn, readers]) => {
+      try {
+        // `limit` may run the read again (requeued): the error is the last one.
+        retention.set(streamArn, await limit(() => readKinesisRetentionSeconds(kinesis, streamArn)));
+      } catch (error) {
+        for (const m of readers) onError(m, error);
+      }
+    }),
   );
   return retention;
 }

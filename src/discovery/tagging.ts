@@ -1,5 +1,5 @@
 import {
-  GetResourcesCommand,
+  paginateGetResources,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 
@@ -14,7 +14,7 @@ export interface TaggedArn {
   tags: Record<string, string>;
 }
 
-/** Times a listing starts over when its pagination token expired mid-way. */
+/** Times a listing (the SDK's paginator) starts over when its pagination token expired mid-way. */
 const LISTING_RESTARTS = 2;
 
 /**
@@ -41,23 +41,20 @@ async function listTaggedResources(
   query: TagQuery,
 ): Promise<TaggedArn[]> {
   const found: TaggedArn[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new GetResourcesCommand({
-        ResourceTypeFilters: [...query.resourceTypes],
-        TagFilters: Object.entries(query.tags).map(([Key, value]) => ({ Key, Values: [value] })),
-        ResourcesPerPage: 100,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
+  const pages = paginateGetResources(
+    { client, pageSize: 100 },
+    {
+      ResourceTypeFilters: [...query.resourceTypes],
+      TagFilters: Object.entries(query.tags).map(([Key, value]) => ({ Key, Values: [value] })),
+    },
+  );
+  for await (const page of pages) {
     for (const mapping of page.ResourceTagMappingList ?? []) {
       if (!mapping.ResourceARN) continue;
       const tags: Record<string, string> = {};
       for (const tag of mapping.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
       found.push({ arn: mapping.ResourceARN, tags });
     }
-    token = page.PaginationToken || undefined;
-  } while (token);
+  }
   return found;
 }

@@ -69,63 +69,75 @@ function withUndelivered(
   return { ...changes, fixed: [...changes.fixed, ...carried], changed: true };
 }
 
+/** Fixes in a Slack message that was not delivered, per target: they go with the next one (in memory). */
+type UndeliveredFixes = Map<string, readonly DriftResult[]>;
+
+interface TicketStep {
+  readonly links: ReadonlyMap<string, TicketRef>;
+  readonly tickets?: NotifyOutcome['tickets'];
+  readonly errors: number;
+}
+
+/** Tickets first, so that the Slack message can link them. */
+async function notifyTickets(report: DriftReport, parts: NotifierParts, log: Logger, scrub: Scrub) {
+  if (!parts.tickets) return { links: new Map(), errors: 0 } satisfies TicketStep;
+  const { links, ...counts } = await reconcileTickets(report, parts.tickets, {
+    maxOps: parts.maxTicketOpsPerCycle ?? 30,
+    logger: log,
+    scrub,
+  });
+  return { links, tickets: counts, errors: counts.failed } satisfies TicketStep;
+}
+
+/** Posts the report to Slack when it changed since the last one delivered. */
+async function notifySlack(
+  report: DriftReport,
+  links: ReadonlyMap<string, TicketRef>,
+  parts: NotifierParts,
+  undelivered: UndeliveredFixes,
+  log: Logger,
+): Promise<{ slack: NotifyOutcome['slack']; errors: number }> {
+  if (!parts.slack) return { slack: 'disabled', errors: 0 };
+  const state = await parts.state.load();
+  const key = targetKey(report.target);
+  const changes = withUndelivered(diffReports(state.slack[key], report), undelivered.get(key));
+  if (!changes.changed) {
+    log.debug({ target: key }, 'nothing changed since the last report; not posted to Slack');
+    return { slack: 'unchanged', errors: 0 };
+  }
+  const payload = buildSlackMessage({
+    report,
+    changes,
+    ticketLinks: links,
+    ...(parts.maxItems ? { maxItems: parts.maxItems } : {}),
+  });
+  const posted = await parts.slack.post(payload);
+  if (!posted.ok) {
+    undelivered.set(key, changes.fixed);
+    return { slack: 'failed', errors: 1 };
+  }
+  undelivered.delete(key);
+  // Only a delivered report becomes "the last report": after a failure the same changes go next time.
+  const latest = await parts.state.load();
+  const saved = await parts.state.save({
+    ...latest,
+    slack: { ...latest.slack, [key]: toStored(reportState(report)) },
+  });
+  return { slack: 'sent', errors: saved ? 0 : 1 };
+}
+
 export function createNotifier(parts: NotifierParts): Notifier {
   const log = parts.logger.child({ component: 'notify' });
   const scrub = parts.scrub ?? createScrubber([]);
   let errorCount = 0;
   // One notification at a time: the state read at the start of one must include the previous one's write.
   let queue: Promise<unknown> = Promise.resolve();
-  // Fixes in a Slack message that was not delivered: they go with the next one (per target, in memory).
-  const undeliveredFixes = new Map<string, readonly DriftResult[]>();
+  const undeliveredFixes: UndeliveredFixes = new Map();
 
   async function run(report: DriftReport): Promise<NotifyOutcome> {
-    let errors = 0;
-    let links: ReadonlyMap<string, TicketRef> = new Map();
-    let tickets: NotifyOutcome['tickets'];
-    if (parts.tickets) {
-      const { links: ticketLinks, ...counts } = await reconcileTickets(report, parts.tickets, {
-        maxOps: parts.maxTicketOpsPerCycle ?? 30,
-        logger: log,
-        scrub,
-      });
-      links = ticketLinks;
-      tickets = counts;
-      errors += counts.failed;
-    }
-
-    let slack: NotifyOutcome['slack'] = 'disabled';
-    if (parts.slack) {
-      const state = await parts.state.load();
-      const key = targetKey(report.target);
-      const changes = withUndelivered(diffReports(state.slack[key], report), undeliveredFixes.get(key));
-      if (!changes.changed) {
-        slack = 'unchanged';
-        log.debug({ target: key }, 'nothing changed since the last report; not posted to Slack');
-      } else {
-        const payload = buildSlackMessage({
-          report,
-          changes,
-          ticketLinks: links,
-          ...(parts.maxItems ? { maxItems: parts.maxItems } : {}),
-        });
-        const posted = await parts.slack.post(payload);
-        if (posted.ok) {
-          slack = 'sent';
-          undeliveredFixes.delete(key);
-          // Only a delivered report becomes "the last report": after a failure the same changes go next time.
-          const latest = await parts.state.load();
-          const saved = await parts.state.save({
-            ...latest,
-            slack: { ...latest.slack, [key]: toStored(reportState(report)) },
-          });
-          if (!saved) errors += 1;
-        } else {
-          slack = 'failed';
-          undeliveredFixes.set(key, changes.fixed);
-          errors += 1;
-        }
-      }
-    }
+    const { links, tickets, errors: ticketErrors } = await notifyTickets(report, parts, log, scrub);
+    const { slack, errors: slackErrors } = await notifySlack(report, links, parts, undeliveredFixes, log);
+    const errors = ticketErrors + slackErrors;
     errorCount += errors;
     return { slack, ...(tickets ? { tickets } : {}), errors };
   }

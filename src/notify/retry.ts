@@ -1,7 +1,17 @@
 /**
- * Retries for the notification sinks: exponential backoff with jitter, honouring `Retry-After`
- * on 429 (and 503). Delays are injectable so tests run in milliseconds.
+ * Retries for the notification sinks: their timing, what HTTP answers are transient, and their
+ * delay; the loop itself is the shared one (src/retry/backoff.ts), with its abort signal.
  */
+import {
+  fullJitter,
+  type RetryEvent,
+  type RetryVerdict,
+  retry,
+  retryAfterDelay,
+  sleep,
+} from '../retry/backoff.js';
+
+export type { RetryEvent, RetryVerdict } from '../retry/backoff.js';
 
 export interface RetryPolicy {
   /** Attempts in all (1 = no retry). */
@@ -10,12 +20,12 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** A `Retry-After` longer than this is not waited for: the call gives up until the next cycle. */
   readonly maxRetryAfterMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** In [0, 1); Math.random unless a test pins it. */
   readonly random: () => number;
 }
 
-export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const defaultSleep = sleep;
 
 export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
   return {
@@ -27,13 +37,6 @@ export function retryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
     random: Math.random,
     ...overrides,
   };
-}
-
-/** What to do after a failed attempt. */
-export interface RetryVerdict {
-  readonly retry: boolean;
-  /** The server's `Retry-After`, in milliseconds. */
-  readonly retryAfterMs?: number;
 }
 
 /**
@@ -59,47 +62,35 @@ export function httpVerdict(status: number | undefined, retryAfter?: string | nu
 }
 
 /**
- * The wait before attempt `attempt + 1` (attempt counts from 1): half of the exponential step
- * plus a random half ("equal jitter"), capped; at least the server's Retry-After when it gave one.
+ * The wait before attempt `attempt + 1` (attempt counts from 1): the shared full jitter, or the
+ * server's Retry-After plus a little jitter when it gave one.
  */
 export function backoffDelay(
   attempt: number,
   policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
   retryAfterMs?: number,
 ): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = step / 2 + policy.random() * (step / 2);
-  if (retryAfterMs === undefined) return Math.round(jittered);
-  // A little jitter on top of Retry-After, so that many clients told the same time do not return at once.
-  return Math.round(retryAfterMs + policy.random() * Math.min(policy.baseDelayMs, step));
-}
-
-export interface RetryEvent {
-  readonly attempt: number;
-  readonly delayMs: number;
-  readonly error: unknown;
+  return retryAfterMs === undefined
+    ? fullJitter(attempt - 1, policy, policy.random)
+    : retryAfterDelay(retryAfterMs, policy, policy.random);
 }
 
 /**
  * Runs `fn` until it succeeds, the error is not retryable, the attempts are spent, or the server
  * asks for a wait longer than `maxRetryAfterMs`; then throws the last error.
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   classify: (error: unknown) => RetryVerdict,
   policy: RetryPolicy,
   onRetry?: (event: RetryEvent) => void,
+  signal?: AbortSignal,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      const verdict = classify(error);
-      if (!verdict.retry || attempt >= policy.attempts) throw error;
-      if (verdict.retryAfterMs !== undefined && verdict.retryAfterMs > policy.maxRetryAfterMs) throw error;
-      const delayMs = backoffDelay(attempt, policy, verdict.retryAfterMs);
-      onRetry?.({ attempt, delayMs, error });
-      await policy.sleep(delayMs);
-    }
-  }
+  return retry(fn, {
+    ...policy,
+    classify,
+    delay: (attempt, retryAfterMs) => backoffDelay(attempt, policy, retryAfterMs),
+    ...(onRetry ? { onRetry } : {}),
+    ...(signal ? { signal } : {}),
+  });
 }

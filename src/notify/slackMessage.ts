@@ -97,16 +97,19 @@ function byImportance(isNew: (r: DriftResult) => boolean) {
     a.rule.localeCompare(b.rule);
 }
 
-export function buildSlackMessage(input: SlackMessageInput): SlackPayload {
-  const { report, changes } = input;
-  const maxItems = input.maxItems ?? 10;
-  const s = report.summary;
-  const where = `${report.target.accountId}/${report.target.region}`;
+/** The report's results grouped the way the message lists them, most important first. */
+interface MessageGroups {
+  readonly where: string;
+  readonly needPerson: DriftResult[];
+  readonly unfixed: DriftResult[];
+  readonly fixed: DriftResult[];
+  readonly resolved: ResolvedItem[];
+  readonly isNew: (r: DriftResult) => boolean;
+}
+
+function groupResults(report: DriftReport, changes: ReportChanges): MessageGroups {
   const newPairs = new Set([...changes.opened, ...changes.statusChanged].map(pair));
   const isNew = (r: DriftResult) => newPairs.has(pair(r));
-  const linkOf = (r: DriftResult) =>
-    input.ticketLinks?.get(ticketFingerprint(report.target, r.resource, r.rule));
-
   const needPerson = report.results
     .filter((r) => r.status === 'ticket' || r.status === 'failed')
     .sort(byImportance(isNew));
@@ -116,86 +119,121 @@ export function buildSlackMessage(input: SlackMessageInput): SlackPayload {
   const fixed = [...changes.fixed].sort(byImportance(() => false));
   const fixedPairs = new Set(fixed.map(pair));
   const resolved = changes.resolved.filter((r) => !fixedPairs.has(pair(r)));
+  const where = `${report.target.accountId}/${report.target.region}`;
+  return { where, needPerson, unfixed, fixed, resolved, isNew };
+}
 
+/** The header: the most urgent thing the message says. */
+function headerBlock(report: DriftReport, g: MessageGroups): SlackBlock {
   const headline =
-    needPerson.length > 0
-      ? `:rotating_light: edaguard: ${needPerson.length} need a person in ${where}`
-      : unfixed.length > 0
-        ? `:warning: edaguard: ${unfixed.length} drifted in ${where}`
-        : fixed.length > 0
-          ? `:white_check_mark: edaguard: ${fixed.length} fixed in ${where}`
-          : `:white_check_mark: edaguard: ${where} complies with its policies`;
+    g.needPerson.length > 0
+      ? `:rotating_light: edaguard: ${g.needPerson.length} need a person in ${g.where}`
+      : g.unfixed.length > 0
+        ? `:warning: edaguard: ${g.unfixed.length} drifted in ${g.where}`
+        : g.fixed.length > 0
+          ? `:white_check_mark: edaguard: ${g.fixed.length} fixed in ${g.where}`
+          : `:white_check_mark: edaguard: ${g.where} complies with its policies`;
+  return {
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: clip(`${report.dryRun ? 'DRY-RUN ' : ''}${headline}`, SLACK_LIMITS.headerText),
+      emoji: true,
+    },
+  };
+}
 
+function summaryBlock(s: DriftReport['summary']): SlackBlock {
+  return {
+    type: 'section',
+    fields: [
+      mrkdwn(`*Resources*\n${s.resources}`),
+      mrkdwn(`*Compliant*\n${s.compliant}`),
+      mrkdwn(`*Fixed*\n${s.fixed}`),
+      mrkdwn(`*Need a person*\n${s.tickets}`),
+      mrkdwn(`*Failed*\n${s.failed}`),
+      mrkdwn(`*Drifted*\n${s.drifted}`),
+      mrkdwn(`*Deferred*\n${s.deferred}`),
+    ],
+  };
+}
+
+/** One line: what changed since the last report, dry-run or not, when the cycle finished. */
+function changesBlock(report: DriftReport, changes: ReportChanges, g: MessageGroups): SlackBlock {
   const changeParts = [
     changes.opened.length > 0 ? `${changes.opened.length} new` : '',
     changes.statusChanged.length > 0 ? `${changes.statusChanged.length} changed status` : '',
-    fixed.length > 0 ? `${fixed.length} fixed` : '',
-    resolved.length > 0 ? `${resolved.length} resolved` : '',
+    g.fixed.length > 0 ? `${g.fixed.length} fixed` : '',
+    g.resolved.length > 0 ? `${g.resolved.length} resolved` : '',
   ].filter((p) => p !== '');
-
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: clip(`${report.dryRun ? 'DRY-RUN ' : ''}${headline}`, SLACK_LIMITS.headerText),
-        emoji: true,
-      },
-    },
-    {
-      type: 'section',
-      fields: [
-        mrkdwn(`*Resources*\n${s.resources}`),
-        mrkdwn(`*Compliant*\n${s.compliant}`),
-        mrkdwn(`*Fixed*\n${s.fixed}`),
-        mrkdwn(`*Need a person*\n${s.tickets}`),
-        mrkdwn(`*Failed*\n${s.failed}`),
-        mrkdwn(`*Drifted*\n${s.drifted}`),
-        mrkdwn(`*Deferred*\n${s.deferred}`),
-      ],
-    },
-    {
-      type: 'context',
-      elements: [
-        mrkdwn(
-          `Since the last report: ${changeParts.length > 0 ? changeParts.join(' · ') : 'no change'} · ${report.dryRun ? 'dry-run, nothing written · ' : ''}finished ${report.finishedAt}`,
-        ),
-      ],
-    },
-  ];
-  const notices = report.notices ?? [];
-  if (notices.length > 0) {
-    blocks.push({
-      type: 'section',
-      text: mrkdwn(
-        clip(
-          notices.map((n) => `:information_source: ${escapeMrkdwn(n.message)}`).join('\n'),
-          SLACK_LIMITS.sectionText,
-        ),
+  return {
+    type: 'context',
+    elements: [
+      mrkdwn(
+        `Since the last report: ${changeParts.length > 0 ? changeParts.join(' · ') : 'no change'} · ${report.dryRun ? 'dry-run, nothing written · ' : ''}finished ${report.finishedAt}`,
       ),
-    });
-  }
-  blocks.push({ type: 'divider' });
+    ],
+  };
+}
+
+function noticesBlock(report: DriftReport): SlackBlock | undefined {
+  const notices = report.notices ?? [];
+  if (notices.length === 0) return undefined;
+  return {
+    type: 'section',
+    text: mrkdwn(
+      clip(
+        notices.map((n) => `:information_source: ${escapeMrkdwn(n.message)}`).join('\n'),
+        SLACK_LIMITS.sectionText,
+      ),
+    ),
+  };
+}
+
+/** The four lists, in order: needs a person (with ticket links), fixed, drift not fixed, resolved. */
+function listSections(input: SlackMessageInput, g: MessageGroups, maxItems: number): SlackBlock[] {
+  const { report } = input;
+  const linkOf = (r: DriftResult) =>
+    input.ticketLinks?.get(ticketFingerprint(report.target, r.resource, r.rule));
   const sections = [
     listSection(
       ':raising_hand: *Needs a person*',
-      needPerson.map((r) => itemLine(r, { isNew: isNew(r), ...(needsTicket(r) ? { link: linkOf(r) } : {}) })),
+      g.needPerson.map((r) =>
+        itemLine(r, { isNew: g.isNew(r), ...(needsTicket(r) ? { link: linkOf(r) } : {}) }),
+      ),
       maxItems,
     ),
     listSection(
       ':wrench: *Fixed since the last report*',
-      fixed.map((r) => itemLine(r)),
+      g.fixed.map((r) => itemLine(r)),
       maxItems,
     ),
     listSection(
       `:hourglass_flowing_sand: *Drift not fixed${report.dryRun ? ' (dry-run)' : ''}*`,
-      unfixed.map((r) => itemLine(r, { isNew: isNew(r) })),
+      g.unfixed.map((r) => itemLine(r, { isNew: g.isNew(r) })),
       maxItems,
     ),
-    listSection(':white_check_mark: *Resolved since the last report*', resolved.map(resolvedLine), maxItems),
+    listSection(
+      ':white_check_mark: *Resolved since the last report*',
+      g.resolved.map(resolvedLine),
+      maxItems,
+    ),
   ];
-  for (const section of sections) if (section) blocks.push(section);
+  return sections.filter((section): section is SlackBlock => section !== undefined);
+}
 
-  const text = `edaguard ${where}: ${needPerson.length} need a person, ${fixed.length} fixed, ${unfixed.length} drifted, ${resolved.length} resolved${report.dryRun ? ' (dry-run)' : ''}`;
+export function buildSlackMessage(input: SlackMessageInput): SlackPayload {
+  const { report, changes } = input;
+  const g = groupResults(report, changes);
+  const notices = noticesBlock(report);
+  const blocks: SlackBlock[] = [
+    headerBlock(report, g),
+    summaryBlock(report.summary),
+    changesBlock(report, changes, g),
+    ...(notices ? [notices] : []),
+    { type: 'divider' },
+    ...listSections(input, g, input.maxItems ?? 10),
+  ];
+  const text = `edaguard ${g.where}: ${g.needPerson.length} need a person, ${g.fixed.length} fixed, ${g.unfixed.length} drifted, ${g.resolved.length} resolved${report.dryRun ? ' (dry-run)' : ''}`;
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
 }

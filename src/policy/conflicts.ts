@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PolicyIssue } from '../errors.js';
 import type { Policy } from './model.js';
-import { RULE_IDS, RULE_RESOURCE_TYPES } from './schema.js';
+import { RULE_IDS, RULE_RESOURCE_TYPES } from './ruleSettings.js';
 import { selectorCovers } from './selectors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { SQS_LIMITS } from './schema.js';
+import { SQS_LIMITS } from './awsLimits.js';
 
 /** `orders` + `-dlq` → `orders-dlq`; `orders.fifo` → `orders-dlq.fifo` (a FIFO queue's DLQ must be FIFO). */
 export function dlqNameFor(queueName: string, fifo: boolean, suffix: string): string {

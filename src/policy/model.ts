@@ -1,4 +1,5 @@
-import type { ReliabilityPolicyDocument, ResourceType, RuleId, RuleSettings } from './schema.js';
+import type { ResourceType, RuleId, RuleSettings } from './ruleSettings.js';
+import type { ReliabilityPolicyDocument } from './schema.js';
 
 export interface SourceLocation {
   file: string;

@@ -1,5 +1,6 @@
 import type { Policy } from './model.js';
-import { type ResourceType, RULE_RESOURCE_TYPES, type RuleId, TAGS } from './schema.js';
+import { TAGS } from './reservedTags.js';
+import { type ResourceType, RULE_RESOURCE_TYPES, type RuleId } from './ruleSettings.js';
 
 export type Tags = Readonly<Record<string, string>>;
 

@@ -1,4 +1,14 @@
-import { Composer, type Document, isMap, isScalar, isSeq, Lexer, type LineCounter, Parser } from 'yaml';
+import {
+  Composer,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  type LineCounter,
+  Parser,
+  visit,
+} from 'yaml';
 
 /** YAML tokens a read may still spend; shared by the files of one directory. */
 export interface TokenBudget {
@@ -87,4 +97,32 @@ export function duplicateKeyOffsets(doc: Document): number[] {
     }
   }
   return offsets;
+}
+
+/** yaml's alias limit: expanding more aliases than this is a "billion laughs" attack, not a policy. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. yaml throws (a ReferenceError) for an alias bomb or an alias
+ * without its anchor; both become an issue at the first alias instead of a crash.
+ */
+export function toPlainValue(
+  doc: Document,
+): { value: unknown } | { issue: { offset: number; message: string } } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    let offset = 0;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const reason = (error as Error).message;
+    const message = /excessive alias count/i.test(reason)
+      ? `YAML: the aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias references): refusing a resource-exhaustion ("billion laughs") document`
+      : `YAML: ${reason}`;
+    return { issue: { offset, message } };
+  }
 }

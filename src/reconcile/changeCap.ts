@@ -1,17 +1,10 @@
-import { EdaguardError } from '../errors.js';
 import type { Finding, Plan } from './model.js';
-
-/** Thrown at the point of writing when the cycle's plan exceeded the cap: the write is held back. */
-export class ChangeCapExceededError extends EdaguardError {
-  constructor(message: string) {
-    super('CHANGE_CAP_EXCEEDED', message);
-  }
-}
 
 /**
  * The cap on the share of resources one cycle may change (Cloud Custodian's
  * `max-resources-percent`). A policy or selector mistake that suddenly makes most of an account
- * "drifted" stops here, before any write, instead of rewriting the account.
+ * "drifted" stops here, before any write, instead of rewriting the account: the apply schedule
+ * (src/apply/schedule.ts) holds every write back, and the audit log says CHANGE_CAP_EXCEEDED.
  */
 export interface ChangeCapCheck {
   /** Distinct resources the plan covers (every resource with a finding). */

@@ -66,86 +66,110 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** What one run has done so far, shared by its batches. */
+interface MoveRun {
+  progress: MoveProgress;
+  failures: MoveFailure[];
+  /** Messages received but left in the DLQ: shown again when the run ends. */
+  leftInFlight: Array<{ Id: string; ReceiptHandle: string }>;
+}
+
 export async function moveMessages(sqs: SqsSender, options: MoveOptions): Promise<MoveResult> {
-  const progress: MoveProgress = {
-    received: 0,
-    moved: 0,
-    failed: 0,
-    duplicates: 0,
-    expected: options.dlq.approximateMessages,
+  const run: MoveRun = {
+    progress: { received: 0, moved: 0, failed: 0, duplicates: 0, expected: options.dlq.approximateMessages },
+    failures: [],
+    leftInFlight: [],
   };
-  const failures: MoveFailure[] = [];
-  const leftInFlight: Array<{ Id: string; ReceiptHandle: string }> = [];
   const startedAt = Date.now();
   let stoppedBy: MoveResult['stoppedBy'] = 'empty';
   try {
     for (;;) {
-      const size = nextReceiveSize(options.signal, options.max, progress.received);
+      const size = nextReceiveSize(options.signal, options.max, run.progress.received);
       if (typeof size === 'string') {
         stoppedBy = size;
         break;
       }
       // Rate: the next batch starts no earlier than the messages already handled allow.
-      await sleep(startedAt + (progress.received / options.perSecond) * 1000 - Date.now(), options.signal);
+      await sleep(
+        startedAt + (run.progress.received / options.perSecond) * 1000 - Date.now(),
+        options.signal,
+      );
       if (options.signal?.aborted) {
         stoppedBy = 'aborted';
         break;
       }
-      const received = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: options.dlq.url,
-          MaxNumberOfMessages: size,
-          WaitTimeSeconds: options.waitTimeSeconds,
-          VisibilityTimeout: options.visibilityTimeoutSeconds,
-          MessageAttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-        }),
-      );
-      const messages = received.Messages ?? [];
+      const messages = await receiveBatch(sqs, options, size);
       if (messages.length === 0) break;
-      progress.received += messages.length;
-
-      const batch = routeBatch(messages, options.routing, (message) => {
-        progress.failed += 1;
-        failures.push({
-          messageId: message.MessageId ?? '?',
-          reason: 'no DeadLetterQueueSourceArn to say which source queue it came from: use --to',
-        });
-        leftInFlight.push({ Id: `u${leftInFlight.length}`, ReceiptHandle: message.ReceiptHandle as string });
-      });
-      const { acknowledged, why, broken } = await sendInOrder(sqs, batch, options.dlq.arn);
-      await options.afterSend?.(acknowledged.size);
-
-      const toDelete: Array<{ Id: string; ReceiptHandle: string }> = [];
-      for (const { id, message } of batch) {
-        if (acknowledged.has(id)) toDelete.push({ Id: id, ReceiptHandle: message.ReceiptHandle as string });
-        else {
-          progress.failed += 1;
-          failures.push({ messageId: message.MessageId ?? '?', reason: why.get(id) ?? 'not acknowledged' });
-          leftInFlight.push({
-            Id: `f${leftInFlight.length}`,
-            ReceiptHandle: message.ReceiptHandle as string,
-          });
-        }
-      }
-      if (toDelete.length > 0) {
-        const deleted = await sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: options.dlq.url, Entries: toDelete }),
-        );
-        progress.moved += toDelete.length;
-        // The copy is in the target and the original still in the DLQ: a duplicate, never a loss.
-        progress.duplicates += (deleted.Failed ?? []).length;
-      }
-      options.onProgress?.({ ...progress });
+      run.progress.received += messages.length;
+      const { broken } = await moveBatch(sqs, options, run, messages);
+      options.onProgress?.({ ...run.progress });
       if (broken) {
         stoppedBy = 'fifo-order';
         break;
       }
     }
   } finally {
-    await showAgain(sqs, options.dlq.url, leftInFlight);
+    await showAgain(sqs, options.dlq.url, run.leftInFlight);
   }
-  return { ...progress, stoppedBy, failures };
+  return { ...run.progress, stoppedBy, failures: run.failures };
+}
+
+async function receiveBatch(sqs: SqsSender, options: MoveOptions, size: number): Promise<Message[]> {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: options.dlq.url,
+      MaxNumberOfMessages: size,
+      WaitTimeSeconds: options.waitTimeSeconds,
+      VisibilityTimeout: options.visibilityTimeoutSeconds,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  return received.Messages ?? [];
+}
+
+/** Records a message left in the DLQ (not moved this run) and why. */
+function leaveInDlq(run: MoveRun, message: Message, reason: string, idPrefix: string) {
+  run.progress.failed += 1;
+  run.failures.push({ messageId: message.MessageId ?? '?', reason });
+  run.leftInFlight.push({
+    Id: `${idPrefix}${run.leftInFlight.length}`,
+    ReceiptHandle: message.ReceiptHandle as string,
+  });
+}
+
+/** Sends one batch's copies, then deletes from the DLQ exactly those the target acknowledged. */
+async function moveBatch(
+  sqs: SqsSender,
+  options: MoveOptions,
+  run: MoveRun,
+  messages: Message[],
+): Promise<{ broken: boolean }> {
+  const batch = routeBatch(messages, options.routing, (message) =>
+    leaveInDlq(
+      run,
+      message,
+      'no DeadLetterQueueSourceArn to say which source queue it came from: use --to',
+      'u',
+    ),
+  );
+  const { acknowledged, why, broken } = await sendInOrder(sqs, batch, options.dlq.arn);
+  await options.afterSend?.(acknowledged.size);
+
+  const toDelete: Array<{ Id: string; ReceiptHandle: string }> = [];
+  for (const { id, message } of batch) {
+    if (acknowledged.has(id)) toDelete.push({ Id: id, ReceiptHandle: message.ReceiptHandle as string });
+    else leaveInDlq(run, message, why.get(id) ?? 'not acknowledged', 'f');
+  }
+  if (toDelete.length > 0) {
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: options.dlq.url, Entries: toDelete }),
+    );
+    run.progress.moved += toDelete.length;
+    // The copy is in the target and the original still in the DLQ: a duplicate, never a loss.
+    run.progress.duplicates += (deleted.Failed ?? []).length;
+  }
+  return { broken };
 }
 
 /** Each message with its target; `unknown` gets those whose source queue cannot be known. */

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { describeAction } from '../apply/executors.js';
+import { describeAction } from '../apply/handlers/index.js';
 import { countWrites } from '../aws/callCounter.js';
 import type { Plan } from '../reconcile/model.js';
 import type { DriftReport } from './driftReport.js';

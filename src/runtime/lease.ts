@@ -2,6 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { EdaguardError } from '../errors.js';
 import { LeaseCalls, type LeaseHealth } from './leaseCalls.js';
+import { type LeaseClock, systemClock } from './leaseClock.js';
 import {
   acquireCommand,
   checkCommand,
@@ -9,6 +10,7 @@ import {
   releaseCommand,
   renewCommand,
 } from './leaseCommands.js';
+import { LeaseLoop } from './leaseLoop.js';
 import {
   foreignTarget,
   LeaseLostError,
@@ -18,9 +20,18 @@ import {
   leaseKey,
   parseLeaseItem,
 } from './leaseRecord.js';
-import { attemptFits, attemptWindowMs, leaseCallDeadlineMs, leaseSkewMarginMs } from './leaseTiming.js';
+import {
+  attemptRefusal,
+  attemptWindowMs,
+  type LeaseGrant,
+  leaseCallDeadlineMs,
+  leaseSkewMarginMs,
+  nextLeaseStepMs,
+} from './leaseTiming.js';
+import { LeaseTrust } from './leaseTrust.js';
 
 export type { LeaseHealth } from './leaseCalls.js';
+export type { LeaseClock } from './leaseClock.js';
 export {
   LeaseLostError,
   type LeaseRecord,
@@ -30,7 +41,7 @@ export {
   parseLeaseItem,
   writeTargets,
 } from './leaseRecord.js';
-export { createStateTable, describeStateTable } from './stateTable.js';
+export type { LeaseGrant } from './leaseTiming.js';
 
 /**
  * Leader election with a lease in DynamoDB, one lease per target (account and region), in the
@@ -49,15 +60,6 @@ export { createStateTable, describeStateTable } from './stateTable.js';
  * follower took over sees another holder or a larger token and holds its writes back. Every lease
  * call has its own deadline, shorter than the renew interval.
  */
-export interface LeaseClock {
-  /** Wall-clock epoch ms: what is written to and compared with `expiresAt`. */
-  wall(): number;
-  /** Monotonic ms: how long this replica itself trusts its lease. */
-  monotonic(): number;
-}
-
-const systemClock: LeaseClock = { wall: () => Date.now(), monotonic: () => performance.now() };
-
 export interface LeaseOptions {
   dynamodb: DynamoDBClient;
   table: string;
@@ -80,33 +82,23 @@ export interface LeaseOptions {
 
 const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
 const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
+/** The lease item a failed condition returns (ReturnValuesOnConditionCheckFailure). */
+const itemOfConditionFailure = (error: unknown) =>
+  parseLeaseItem((error as { Item?: Record<string, AttributeValue> }).Item);
 
-/** What the check before a write attempt found: the token, and how long the attempt may take. */
-export interface LeaseGrant {
-  readonly fencingToken: number;
-  /** Until the expiry minus the skew margin, by the earlier of both clocks. */
-  readonly windowMs: number;
-}
-
-export class LeaderLease {
-  private readonly clock: LeaseClock;
+export class LeaderLease extends LeaseTrust {
   private readonly skewMs: number;
   private readonly calls: LeaseCalls;
   private readonly log: Logger;
-  private readonly lossListeners = new Set<(reason: string) => void>();
   private readonly ref: LeaseItemRef;
-  private token: number | undefined;
-  /** Monotonic ms until which this replica trusts its lease. */
-  private validUntil = 0;
   /** The lease as last seen held by another replica, to time the next attempt. */
   private observed: LeaseRecord | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private started = false;
+  private readonly loop = new LeaseLoop(() => this.step());
 
   constructor(private readonly options: LeaseOptions) {
-    this.clock = options.clock ?? systemClock;
-    this.skewMs = options.skewMs ?? leaseSkewMarginMs(options.durationMs);
+    const skewMs = options.skewMs ?? leaseSkewMarginMs(options.durationMs);
+    super(options.clock ?? systemClock, options.durationMs - skewMs, options.onLost);
+    this.skewMs = skewMs;
     this.calls = new LeaseCalls(options.callTimeoutMs ?? leaseCallDeadlineMs(options.renewIntervalMs), () =>
       this.clock.wall(),
     );
@@ -126,31 +118,6 @@ export class LeaderLease {
     return this.options.holderId;
   }
 
-  /** The token of the lease this replica holds, while it trusts it. */
-  get fencingToken(): number | undefined {
-    return this.isLeader() ? this.token : undefined;
-  }
-
-  /** True while this replica holds the lease by its own (monotonic) clock. */
-  isLeader(): boolean {
-    return this.token !== undefined && this.clock.monotonic() < this.validUntil;
-  }
-
-  /**
-   * How much longer this replica trusts the lease it holds with `token` (0: not at all): the
-   * window of a write attempt in flight, extended by every renewal.
-   */
-  trustedWindowMs(token: number): number {
-    if (this.token !== token) return 0;
-    return Math.max(0, this.validUntil - this.clock.monotonic());
-  }
-
-  /** Calls `listener` each time this replica stops leading. Returns a function that unsubscribes. */
-  whenLost(listener: (reason: string) => void): () => void {
-    this.lossListeners.add(listener);
-    return () => this.lossListeners.delete(listener);
-  }
-
   health(): LeaseHealth {
     return this.calls.health();
   }
@@ -168,9 +135,8 @@ export class LeaderLease {
       );
       const record = parseLeaseItem(out.Attributes);
       if (!record) throw new EdaguardError('LEASE_INVALID', 'the lease item came back without its fields');
-      const wasLeader = this.token !== undefined;
-      this.token = record.fencingToken;
-      this.validUntil = t0 + this.options.durationMs - this.skewMs;
+      const wasLeader = this.heldToken !== undefined;
+      this.hold(record.fencingToken, t0);
       this.observed = undefined;
       this.log.info(
         { fencingToken: record.fencingToken, expiresAt: new Date(record.expiresAt).toISOString() },
@@ -180,7 +146,7 @@ export class LeaderLease {
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      this.observed = parseLeaseItem((error as { Item?: Record<string, AttributeValue> }).Item);
+      this.observed = itemOfConditionFailure(error);
       this.log.debug(
         {
           leader: this.observed?.holder,
@@ -194,21 +160,19 @@ export class LeaderLease {
 
   /** Extends the lease this replica holds (same token). Returns whether it still leads. */
   async renew(): Promise<boolean> {
-    if (this.token === undefined) return false;
+    const token = this.heldToken;
+    if (token === undefined) return false;
     const t0 = this.clock.monotonic();
     const now = this.clock.wall();
     try {
       await this.calls.run((o) =>
-        this.options.dynamodb.send(
-          renewCommand(this.ref, this.token as number, now, this.options.durationMs),
-          o,
-        ),
+        this.options.dynamodb.send(renewCommand(this.ref, token, now, this.options.durationMs), o),
       );
-      this.validUntil = t0 + this.options.durationMs - this.skewMs;
+      this.hold(token, t0);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) {
-        const current = parseLeaseItem((error as { Item?: Record<string, AttributeValue> }).Item);
+        const current = itemOfConditionFailure(error);
         this.observed = current;
         this.lose(`another replica holds the lease now (${current?.holder ?? 'unknown'})`);
         return false;
@@ -243,7 +207,7 @@ export class LeaderLease {
    */
   async verify(write?: unknown, attemptTimeoutMs = 0): Promise<LeaseGrant> {
     this.checkWrite(write);
-    const token = this.token as number;
+    const token = this.heldToken as number;
     let record: LeaseRecord | undefined;
     try {
       const out = await this.calls.run((o) => this.options.dynamodb.send(checkCommand(this.ref), o));
@@ -263,27 +227,19 @@ export class LeaderLease {
     const windowMs = attemptWindowMs({
       expiresAt: record.expiresAt,
       wallNow: this.clock.wall(),
-      trustedUntil: this.token === token ? this.validUntil : 0,
+      trustedUntil: this.trustedUntil(token),
       monotonicNow: this.clock.monotonic(),
       skewMarginMs: this.skewMs,
     });
-    if (windowMs < 0 || !attemptFits(windowMs, attemptTimeoutMs)) {
-      throw new LeaseLostError(
-        windowMs < 0
-          ? 'the lease is about to expire; the write waits for a renewal'
-          : `the lease has ${Math.floor(windowMs)} ms left before its expiry minus the ${this.skewMs} ms skew margin, ` +
-              `less than the ${attemptTimeoutMs} ms one write attempt may take (the request timeout): the attempt is not started`,
-      );
-    }
+    const refusal = attemptRefusal(windowMs, attemptTimeoutMs, this.skewMs);
+    if (refusal) throw new LeaseLostError(refusal);
     return { fencingToken: token, windowMs };
   }
 
   /** Gives the lease up (leaseExpiresAt = 0) so a follower takes over at its next attempt. */
   async release(): Promise<void> {
-    if (this.token === undefined) return;
-    const token = this.token;
-    this.token = undefined;
-    this.validUntil = 0;
+    const token = this.drop();
+    if (token === undefined) return;
     try {
       await this.calls.run((o) =>
         this.options.dynamodb.send(releaseCommand(this.ref, token, this.clock.wall()), o),
@@ -294,63 +250,44 @@ export class LeaderLease {
         this.log.warn({ err: error }, 'could not release the lease; it expires by itself');
       }
     }
-    this.options.onLost?.('released');
-    for (const listener of this.lossListeners) listener('released');
+    this.announceLoss('released');
   }
 
   /** Acquires and renews in the background until stop(). */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the background loop; with `release`, gives the lease up (graceful shutdown). */
   async stop(options: { release: boolean } = { release: true }): Promise<void> {
-    this.started = false;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     if (options.release) await this.release();
   }
 
-  private schedule(delayMs: number): void {
-    if (!this.started) return;
-    this.timer = setTimeout(() => {
-      this.running = this.step().finally(() => {
-        this.running = undefined;
-      });
-    }, delayMs);
-  }
-
-  private async step(): Promise<void> {
+  /** One turn of the loop: renew (or notice the expiry), else try to acquire. Returns the next wait. */
+  private async step(): Promise<number> {
     try {
-      if (this.token !== undefined) {
+      if (this.heldToken !== undefined) {
         if (this.isLeader()) await this.renew();
         else this.lose('the lease expired before it could be renewed');
       }
-      if (this.token === undefined && this.started) await this.tryAcquire();
+      if (this.heldToken === undefined && this.loop.active) await this.tryAcquire();
     } catch (error) {
       this.log.warn({ err: error }, 'lease attempt failed; retrying');
     }
-    this.schedule(this.nextDelay());
-  }
-
-  /** A leader renews every interval; a follower tries again when the lease it saw expires. */
-  private nextDelay(): number {
-    const interval = this.options.renewIntervalMs;
-    if (this.token !== undefined) return interval;
-    const jitter = Math.random() * interval * 0.1;
-    if (!this.observed) return interval + jitter;
-    const untilExpiry = this.observed.expiresAt - this.clock.wall() + 25;
-    return Math.max(25, Math.min(interval + jitter, untilExpiry));
+    return nextLeaseStepMs({
+      intervalMs: this.options.renewIntervalMs,
+      leading: this.heldToken !== undefined,
+      observedExpiresAt: this.observed?.expiresAt,
+      wallNow: this.clock.wall(),
+      random: Math.random,
+    });
   }
 
   private lose(reason: string): void {
-    if (this.token === undefined) return;
-    this.log.warn({ fencingToken: this.token, reason }, 'lost the lease: following');
-    this.token = undefined;
-    this.validUntil = 0;
-    this.options.onLost?.(reason);
-    for (const listener of this.lossListeners) listener(reason);
+    const token = this.drop();
+    if (token === undefined) return;
+    this.log.warn({ fencingToken: token, reason }, 'lost the lease: following');
+    this.announceLoss(reason);
   }
 }

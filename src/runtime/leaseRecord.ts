@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { declaredTargets } from '../apply/handlers/index.js';
 import { parseArn } from '../aws/arn.js';
 import { WriteRefusedError } from '../aws/writeFence.js';
 
@@ -51,6 +52,10 @@ const MAX_DEPTH = 12;
  * says nothing about it.
  */
 export function writeTargets(write: unknown): LeaseTarget[] {
+  // An action declares its targets (its handler's `targets`); only what is not one (an SDK
+  // command's input, at the per-attempt fence) is searched for ARNs.
+  const declared = declaredTargets(write);
+  if (declared) return declared.map(({ accountId, region }) => ({ accountId, region }));
   const targets: LeaseTarget[] = [];
   const visit = (value: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) return;

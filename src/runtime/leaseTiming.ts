@@ -102,3 +102,45 @@ export function checkLeaseCoversWriteAttempt(
       'lengthen the lease or shorten the request timeout',
   );
 }
+
+/** What the check before a write attempt found: the token, and how long the attempt may take. */
+export interface LeaseGrant {
+  readonly fencingToken: number;
+  /** Until the expiry minus the skew margin, by the earlier of both clocks. */
+  readonly windowMs: number;
+}
+
+/** Why a write attempt may not start in `windowMs` (attemptWindowMs), or undefined when it may. */
+export function attemptRefusal(
+  windowMs: number,
+  attemptTimeoutMs: number,
+  skewMarginMs: number,
+): string | undefined {
+  if (windowMs < 0) return 'the lease is about to expire; the write waits for a renewal';
+  if (attemptFits(windowMs, attemptTimeoutMs)) return undefined;
+  return (
+    `the lease has ${Math.floor(windowMs)} ms left before its expiry minus the ${skewMarginMs} ms skew margin, ` +
+    `less than the ${attemptTimeoutMs} ms one write attempt may take (the request timeout): the attempt is not started`
+  );
+}
+
+/**
+ * When the lease loop runs next. A leader renews every interval. A follower tries again after the
+ * interval plus up to 10 % jitter (replicas that started together drift apart), or as soon as the
+ * lease it saw held expires, if that is sooner (but not within 25 ms).
+ */
+export function nextLeaseStepMs(input: {
+  intervalMs: number;
+  leading: boolean;
+  /** The expiry of the lease last seen held by another replica (epoch ms). */
+  observedExpiresAt: number | undefined;
+  wallNow: number;
+  random: () => number;
+}): number {
+  const { intervalMs } = input;
+  if (input.leading) return intervalMs;
+  const jitter = input.random() * intervalMs * 0.1;
+  if (input.observedExpiresAt === undefined) return intervalMs + jitter;
+  const untilExpiry = input.observedExpiresAt - input.wallNow + 25;
+  return Math.max(25, Math.min(intervalMs + jitter, untilExpiry));
+}

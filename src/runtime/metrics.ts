@@ -6,6 +6,131 @@ import type { DriftReport } from '../report/driftReport.js';
 export type CycleOutcome = 'success' | 'failed' | 'timeout' | 'interrupted';
 export type TickSkipReason = 'overlap' | 'not-leader' | 'no-valid-policies' | 'shutting-down';
 
+type Registers = Registry[];
+
+/** How cycles go: duration and outcome, the last success, ticks that started none, findings, the change cap. */
+function cycleInstruments(registers: Registers) {
+  const instruments = {
+    cycleDuration: new Histogram({
+      name: 'edaguard_cycle_duration_seconds',
+      help: 'Duration of reconcile cycles, by outcome.',
+      labelNames: ['outcome'] as const,
+      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    cycles: new Counter({
+      name: 'edaguard_cycles_total',
+      help: 'Reconcile cycles, by outcome (success, failed, timeout, interrupted).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: 'edaguard_last_successful_cycle_timestamp_seconds',
+      help: 'Unix time at which the last successful cycle finished (0: none yet).',
+      registers,
+    }),
+    cycleInProgress: new Gauge({
+      name: 'edaguard_cycle_in_progress',
+      help: '1 while a cycle runs.',
+      registers,
+    }),
+    ticksSkipped: new Counter({
+      name: 'edaguard_ticks_skipped_total',
+      help: 'Scheduled ticks that started no cycle, by reason (overlap: a cycle was still running).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    findings: new Gauge({
+      name: 'edaguard_findings',
+      help: 'Results of the last completed cycle, by rule and status.',
+      labelNames: ['rule', 'status'] as const,
+      registers,
+    }),
+    changeCapExceeded: new Counter({
+      name: 'edaguard_change_cap_exceeded_total',
+      help: 'Cycles whose writes were held back because the plan exceeded --max-change-percent.',
+      registers,
+    }),
+  };
+  instruments.lastSuccess.set(0);
+  instruments.cycleInProgress.set(0);
+  return instruments;
+}
+
+/** What cycles and notifications did outside: AWS calls and writes, undelivered notifications. */
+function callInstruments(registers: Registers) {
+  return {
+    writes: new Counter({
+      name: 'edaguard_writes_total',
+      help: 'AWS write calls made by cycles, by action and outcome.',
+      labelNames: ['action', 'outcome'] as const,
+      registers,
+    }),
+    awsCalls: new Counter({
+      name: 'edaguard_aws_calls_total',
+      help: 'AWS API calls (one per command, retries included), by service, operation and outcome.',
+      labelNames: ['service', 'operation', 'outcome'] as const,
+      registers,
+    }),
+    notificationErrors: new Counter({
+      name: 'edaguard_notification_errors_total',
+      help: 'Notifications that could not be delivered, by sink.',
+      labelNames: ['sink'] as const,
+      registers,
+    }),
+  };
+}
+
+function leadershipInstruments(registers: Registers) {
+  const instruments = {
+    leader: new Gauge({
+      name: 'edaguard_leader',
+      help: '1 when this replica holds the lease and may write; 0 when it is a follower.',
+      registers,
+    }),
+    leaderTransitions: new Counter({
+      name: 'edaguard_leader_transitions_total',
+      help: 'Changes of leadership of this replica, by new role.',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+  };
+  instruments.leader.set(0);
+  return instruments;
+}
+
+function policyInstruments(registers: Registers) {
+  const instruments = {
+    policyReloadErrors: new Counter({
+      name: 'edaguard_policy_reload_errors_total',
+      help: 'Policy reads that found invalid policies (the last valid set stayed in force).',
+      registers,
+    }),
+    policiesValid: new Gauge({
+      name: 'edaguard_policies_valid',
+      help: '1 when the policy directory was valid when last read; 0 when the last valid set is in force instead.',
+      registers,
+    }),
+    policiesLoaded: new Gauge({
+      name: 'edaguard_policies_loaded',
+      help: 'Policies in force (0 until a valid set has been read).',
+      registers,
+    }),
+  };
+  instruments.policiesValid.set(0);
+  instruments.policiesLoaded.set(0);
+  return instruments;
+}
+
+function registerBuildInfo(registers: Registers): void {
+  new Gauge({
+    name: 'edaguard_build_info',
+    help: 'Always 1; the version label says which edaguard runs.',
+    labelNames: ['version'],
+    registers,
+  }).set({ version: packageVersion() }, 1);
+}
+
 /**
  * The controller's Prometheus metrics, in a registry of its own (two controllers in one process,
  * as in the tests, never share counters). Names are documented in the README.
@@ -30,101 +155,27 @@ export class Metrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.cycleDuration = new Histogram({
-      name: 'edaguard_cycle_duration_seconds',
-      help: 'Duration of reconcile cycles, by outcome.',
-      labelNames: ['outcome'],
-      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
-      registers,
-    });
-    this.cycles = new Counter({
-      name: 'edaguard_cycles_total',
-      help: 'Reconcile cycles, by outcome (success, failed, timeout, interrupted).',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.lastSuccess = new Gauge({
-      name: 'edaguard_last_successful_cycle_timestamp_seconds',
-      help: 'Unix time at which the last successful cycle finished (0: none yet).',
-      registers,
-    });
-    this.cycleInProgress = new Gauge({
-      name: 'edaguard_cycle_in_progress',
-      help: '1 while a cycle runs.',
-      registers,
-    });
-    this.ticksSkipped = new Counter({
-      name: 'edaguard_ticks_skipped_total',
-      help: 'Scheduled ticks that started no cycle, by reason (overlap: a cycle was still running).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.findings = new Gauge({
-      name: 'edaguard_findings',
-      help: 'Results of the last completed cycle, by rule and status.',
-      labelNames: ['rule', 'status'],
-      registers,
-    });
-    this.writes = new Counter({
-      name: 'edaguard_writes_total',
-      help: 'AWS write calls made by cycles, by action and outcome.',
-      labelNames: ['action', 'outcome'],
-      registers,
-    });
-    this.awsCalls = new Counter({
-      name: 'edaguard_aws_calls_total',
-      help: 'AWS API calls (one per command, retries included), by service, operation and outcome.',
-      labelNames: ['service', 'operation', 'outcome'],
-      registers,
-    });
-    this.notificationErrors = new Counter({
-      name: 'edaguard_notification_errors_total',
-      help: 'Notifications that could not be delivered, by sink.',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.leader = new Gauge({
-      name: 'edaguard_leader',
-      help: '1 when this replica holds the lease and may write; 0 when it is a follower.',
-      registers,
-    });
-    this.leaderTransitions = new Counter({
-      name: 'edaguard_leader_transitions_total',
-      help: 'Changes of leadership of this replica, by new role.',
-      labelNames: ['to'],
-      registers,
-    });
-    this.policyReloadErrors = new Counter({
-      name: 'edaguard_policy_reload_errors_total',
-      help: 'Policy reads that found invalid policies (the last valid set stayed in force).',
-      registers,
-    });
-    this.policiesValid = new Gauge({
-      name: 'edaguard_policies_valid',
-      help: '1 when the policy directory was valid when last read; 0 when the last valid set is in force instead.',
-      registers,
-    });
-    this.policiesLoaded = new Gauge({
-      name: 'edaguard_policies_loaded',
-      help: 'Policies in force (0 until a valid set has been read).',
-      registers,
-    });
-    this.changeCapExceeded = new Counter({
-      name: 'edaguard_change_cap_exceeded_total',
-      help: 'Cycles whose writes were held back because the plan exceeded --max-change-percent.',
-      registers,
-    });
-    new Gauge({
-      name: 'edaguard_build_info',
-      help: 'Always 1; the version label says which edaguard runs.',
-      labelNames: ['version'],
-      registers,
-    }).set({ version: packageVersion() }, 1);
-    this.lastSuccess.set(0);
-    this.cycleInProgress.set(0);
-    this.leader.set(0);
-    this.policiesValid.set(0);
-    this.policiesLoaded.set(0);
+    ({
+      cycleDuration: this.cycleDuration,
+      cycles: this.cycles,
+      lastSuccess: this.lastSuccess,
+      cycleInProgress: this.cycleInProgress,
+      ticksSkipped: this.ticksSkipped,
+      findings: this.findings,
+      changeCapExceeded: this.changeCapExceeded,
+    } = cycleInstruments(registers));
+    ({
+      writes: this.writes,
+      awsCalls: this.awsCalls,
+      notificationErrors: this.notificationErrors,
+    } = callInstruments(registers));
+    ({ leader: this.leader, leaderTransitions: this.leaderTransitions } = leadershipInstruments(registers));
+    ({
+      policyReloadErrors: this.policyReloadErrors,
+      policiesValid: this.policiesValid,
+      policiesLoaded: this.policiesLoaded,
+    } = policyInstruments(registers));
+    registerBuildInfo(registers);
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 

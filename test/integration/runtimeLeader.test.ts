@@ -7,13 +7,8 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/cycle.js';
 import { loadPolicyDir } from '../../src/policy/loader.js';
-import {
-  createStateTable,
-  LeaderLease,
-  type LeaseClock,
-  LeaseLostError,
-  leaseKey,
-} from '../../src/runtime/lease.js';
+import { LeaderLease, type LeaseClock, LeaseLostError, leaseKey } from '../../src/runtime/lease.js';
+import { createStateTable } from '../../src/runtime/stateTable.js';
 import {
   recordingLogger,
   testClients,

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStateTable, leaseKey } from '../../src/runtime/lease.js';
+import { leaseKey } from '../../src/runtime/lease.js';
+import { createStateTable } from '../../src/runtime/stateTable.js';
 import {
   emulatorEndpoint,
   recordingLogger,

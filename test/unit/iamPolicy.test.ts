@@ -68,8 +68,10 @@ function sourceFiles(dir: string): string[] {
  * Operator tools (redrive, replay, gameday) run as a person or a runbook role, not as the
  * controller: their calls are granted by deploy/iam/edaguard-operator-policy.json instead.
  */
-const OPERATOR_DIRS = ['src/redrive', 'src/replay', 'src/gameday'].map((d) => path.normalize(d) + path.sep);
-const OPERATOR_FILES = [path.normalize('src/cli/operatorCommands.ts')];
+const OPERATOR_DIRS = ['src/redrive', 'src/replay', 'src/gameday', 'src/cli/operator'].map(
+  (d) => path.normalize(d) + path.sep,
+);
+const OPERATOR_FILES: string[] = [];
 const isOperatorFile = (file: string) =>
   OPERATOR_FILES.includes(path.normalize(file)) ||
   OPERATOR_DIRS.some((d) => path.normalize(file).startsWith(d));

@@ -5,10 +5,11 @@
  */
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
-import { errorFacts, type Scrub } from '../redact.js';
-import { httpVerdict, type RetryPolicy, type RetryVerdict, withRetry } from '../retry.js';
+import type { Scrub } from '../redact.js';
+import { httpVerdict, type RetryPolicy, type RetryVerdict } from '../retry.js';
 import { fingerprintFromLabels, fingerprintLabel, markersIn, TICKET_LABEL } from './fingerprint.js';
 import type { TicketRef, TicketSink } from './sink.js';
+import { type RetryingCall, retryingCalls } from './sinkCalls.js';
 import { type TicketContent, type TicketResolution, updateComment } from './ticketContent.js';
 
 export interface GithubSinkOptions {
@@ -68,10 +69,8 @@ function toRef(issue: IssueLike): TicketRef | undefined {
   };
 }
 
-export function createGithubSink(options: GithubSinkOptions): TicketSink {
-  const { owner, repo } = options;
-  const log = options.logger.child({ sink: 'github' });
-  const octokit = new Octokit({
+function createOctokit(options: GithubSinkOptions, log: Logger): Octokit {
+  return new Octokit({
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: 'edaguard',
@@ -87,18 +86,57 @@ export function createGithubSink(options: GithubSinkOptions): TicketSink {
         fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(options.timeoutMs) }),
     },
   });
-  const call = <T>(operation: string, fn: (attempt: number) => Promise<T>) =>
-    withRetry(
-      fn,
-      (e) => githubVerdict(e),
-      options.retry,
-      ({ attempt, delayMs, error }) =>
-        log.warn(
-          { operation, attempt, delayMs, error: errorFacts(error, options.scrub) },
-          'GitHub call failed; retrying',
-        ),
-    );
+}
 
+const refs = (issues: IssueLike[]) => issues.filter((i) => !i.pull_request).flatMap((i) => toRef(i) ?? []);
+
+/**
+ * Opens the issue. A create that failed without an answer may have happened, so a retry first
+ * looks for the issue by its fingerprint label.
+ */
+function openIssue(
+  octokit: Octokit,
+  options: GithubSinkOptions,
+  calls: { call: RetryingCall; openIssues: (labels: string) => Promise<IssueLike[]> },
+  log: Logger,
+  content: TicketContent,
+): Promise<TicketRef> {
+  const { owner, repo } = options;
+  return calls.call('issues.create', async (attempt) => {
+    if (attempt > 1) {
+      const [existing] = refs(await calls.openIssues(fingerprintLabel(content.fingerprint)));
+      if (existing) return existing;
+    }
+    const { data } = await octokit.rest.issues.create({
+      owner,
+      repo,
+      title: content.title,
+      body: content.body,
+      labels: [...content.labels],
+    });
+    // GitHub silently drops the labels of a new issue when the token may not set labels; then
+    // the next cycle cannot find the issue again and would open another. Say so loudly.
+    const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+    if (!labels.includes(fingerprintLabel(content.fingerprint))) {
+      log.error(
+        { ticket: String(data.number) },
+        'GitHub dropped the labels of the new issue: give the token permission to label issues, or edaguard cannot find it again',
+      );
+    }
+    return {
+      fingerprint: content.fingerprint,
+      id: String(data.number),
+      url: data.html_url,
+      stateHash: content.stateHash,
+    };
+  });
+}
+
+export function createGithubSink(options: GithubSinkOptions): TicketSink {
+  const { owner, repo } = options;
+  const log = options.logger.child({ sink: 'github' });
+  const octokit = createOctokit(options, log);
+  const call = retryingCalls('GitHub', (e) => githubVerdict(e), options, log);
   const openIssues = (labels: string) =>
     call('issues.listForRepo', () =>
       octokit.paginate(octokit.rest.issues.listForRepo, {
@@ -112,8 +150,6 @@ export function createGithubSink(options: GithubSinkOptions): TicketSink {
       }),
     );
 
-  const refs = (issues: IssueLike[]) => issues.filter((i) => !i.pull_request).flatMap((i) => toRef(i) ?? []);
-
   return {
     kind: 'github',
 
@@ -121,37 +157,7 @@ export function createGithubSink(options: GithubSinkOptions): TicketSink {
       return refs(await openIssues(TICKET_LABEL));
     },
 
-    async open(content: TicketContent) {
-      return call('issues.create', async (attempt) => {
-        // A create that failed without an answer may have happened: look before creating again.
-        if (attempt > 1) {
-          const [existing] = refs(await openIssues(fingerprintLabel(content.fingerprint)));
-          if (existing) return existing;
-        }
-        const { data } = await octokit.rest.issues.create({
-          owner,
-          repo,
-          title: content.title,
-          body: content.body,
-          labels: [...content.labels],
-        });
-        // GitHub silently drops the labels of a new issue when the token may not set labels; then
-        // the next cycle cannot find the issue again and would open another. Say so loudly.
-        const labels = data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
-        if (!labels.includes(fingerprintLabel(content.fingerprint))) {
-          log.error(
-            { ticket: String(data.number) },
-            'GitHub dropped the labels of the new issue: give the token permission to label issues, or edaguard cannot find it again',
-          );
-        }
-        return {
-          fingerprint: content.fingerprint,
-          id: String(data.number),
-          url: data.html_url,
-          stateHash: content.stateHash,
-        };
-      });
-    },
+    open: (content: TicketContent) => openIssue(octokit, options, { call, openIssues }, log, content),
 
     async update(ref: TicketRef, content: TicketContent) {
       const issue_number = Number(ref.id);

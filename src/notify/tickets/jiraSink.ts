@@ -6,10 +6,11 @@
  */
 import { Version3Client } from 'jira.js';
 import type { Logger } from 'pino';
-import { errorFacts, type Scrub } from '../redact.js';
-import { httpVerdict, type RetryPolicy, type RetryVerdict, withRetry } from '../retry.js';
+import type { Scrub } from '../redact.js';
+import { httpVerdict, type RetryPolicy, type RetryVerdict } from '../retry.js';
 import { fingerprintFromLabels, fingerprintLabel, markersIn, TICKET_LABEL } from './fingerprint.js';
 import type { TicketRef, TicketSink } from './sink.js';
+import { type RetryingCall, retryingCalls } from './sinkCalls.js';
 import { showValue, type TicketContent, type TicketResolution, updateComment } from './ticketContent.js';
 
 export interface JiraSinkOptions {
@@ -116,6 +117,46 @@ export function pickDoneTransition(
   );
 }
 
+const browseUrl = (host: string, key: string) => `${host}/browse/${key}`;
+const quote = (value: string) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+
+/** The open edaguard tickets with `label`, through the enhanced JQL search, page by page. */
+async function searchOpenTickets(
+  client: Version3Client,
+  call: RetryingCall,
+  options: Pick<JiraSinkOptions, 'project' | 'host'>,
+  label: string,
+): Promise<TicketRef[]> {
+  const jql = `project = ${quote(options.project)} AND labels = ${quote(label)} AND statusCategory != Done ORDER BY created ASC`;
+  const refs: TicketRef[] = [];
+  let nextPageToken: string | undefined;
+  for (let page = 0; page < 100; page += 1) {
+    const result = await call('issueSearch.searchForIssuesUsingJqlEnhancedSearchPost', () =>
+      client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
+        jql,
+        fields: ['labels', 'description'],
+        maxResults: 100,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      }),
+    );
+    for (const issue of result.issues ?? []) {
+      const labels = (issue.fields?.labels as string[] | undefined) ?? [];
+      const markers = markersIn(JSON.stringify(issue.fields?.description ?? null));
+      const fingerprint = fingerprintFromLabels(labels) ?? markers.fingerprint;
+      if (!fingerprint || !issue.key) continue;
+      refs.push({
+        fingerprint,
+        id: issue.key,
+        url: browseUrl(options.host, issue.key),
+        ...(markers.stateHash ? { stateHash: markers.stateHash } : {}),
+      });
+    }
+    nextPageToken = result.nextPageToken;
+    if (!nextPageToken) break;
+  }
+  return refs;
+}
+
 export function createJiraSink(options: JiraSinkOptions): TicketSink {
   const log = options.logger.child({ sink: 'jira' });
   const client = new Version3Client({
@@ -123,46 +164,8 @@ export function createJiraSink(options: JiraSinkOptions): TicketSink {
     authentication: { basic: { email: options.email, apiToken: options.apiToken } },
     baseRequestConfig: { timeout: options.timeoutMs },
   });
-  const call = <T>(operation: string, fn: (attempt: number) => Promise<T>) =>
-    withRetry(fn, jiraVerdict, options.retry, ({ attempt, delayMs, error }) =>
-      log.warn(
-        { operation, attempt, delayMs, error: errorFacts(error, options.scrub) },
-        'Jira call failed; retrying',
-      ),
-    );
-  const browse = (key: string) => `${options.host}/browse/${key}`;
-  const quote = (value: string) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-
-  async function search(label: string): Promise<TicketRef[]> {
-    const jql = `project = ${quote(options.project)} AND labels = ${quote(label)} AND statusCategory != Done ORDER BY created ASC`;
-    const refs: TicketRef[] = [];
-    let nextPageToken: string | undefined;
-    for (let page = 0; page < 100; page += 1) {
-      const result = await call('issueSearch.searchForIssuesUsingJqlEnhancedSearchPost', () =>
-        client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
-          jql,
-          fields: ['labels', 'description'],
-          maxResults: 100,
-          ...(nextPageToken ? { nextPageToken } : {}),
-        }),
-      );
-      for (const issue of result.issues ?? []) {
-        const labels = (issue.fields?.labels as string[] | undefined) ?? [];
-        const markers = markersIn(JSON.stringify(issue.fields?.description ?? null));
-        const fingerprint = fingerprintFromLabels(labels) ?? markers.fingerprint;
-        if (!fingerprint || !issue.key) continue;
-        refs.push({
-          fingerprint,
-          id: issue.key,
-          url: browse(issue.key),
-          ...(markers.stateHash ? { stateHash: markers.stateHash } : {}),
-        });
-      }
-      nextPageToken = result.nextPageToken;
-      if (!nextPageToken) break;
-    }
-    return refs;
-  }
+  const call = retryingCalls('Jira', jiraVerdict, options, log);
+  const search = (label: string) => searchOpenTickets(client, call, options, label);
 
   return {
     kind: 'jira',
@@ -171,6 +174,7 @@ export function createJiraSink(options: JiraSinkOptions): TicketSink {
 
     async open(content: TicketContent) {
       return call('issues.createIssue', async (attempt) => {
+        // A create that failed without an answer may have happened: look before creating again.
         if (attempt > 1) {
           const [existing] = await search(fingerprintLabel(content.fingerprint));
           if (existing) return existing;
@@ -187,7 +191,7 @@ export function createJiraSink(options: JiraSinkOptions): TicketSink {
         return {
           fingerprint: content.fingerprint,
           id: created.key,
-          url: browse(created.key),
+          url: browseUrl(options.host, created.key),
           stateHash: content.stateHash,
         };
       });

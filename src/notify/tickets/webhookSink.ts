@@ -55,52 +55,77 @@ export function ticketPayload(content: TicketContent) {
   };
 }
 
+/** One event to the webhook, retried while transient; the receiver's JSON answer (or {}). */
+function postEvent(
+  options: WebhookSinkOptions,
+  doFetch: typeof fetch,
+  log: Logger,
+  event: WebhookEvent,
+  idempotency: { fingerprint: string; key: string },
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const { fingerprint, key } = idempotency;
+  return withRetry(
+    async () => {
+      const res = await doFetch(options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'edaguard',
+          'idempotency-key': `${fingerprint}-${event}-${key}`,
+        },
+        body: JSON.stringify({ source: 'edaguard', event, fingerprint, ...body }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new WebhookHttpError(res.status, res.headers.get('retry-after'));
+      try {
+        return JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    },
+    (error) =>
+      error instanceof WebhookHttpError
+        ? httpVerdict(error.status, error.retryAfter)
+        : httpVerdict(undefined),
+    options.retry,
+    ({ attempt, delayMs, error }) =>
+      log.warn(
+        { event, attempt, delayMs, error: errorFacts(error, options.scrub) },
+        'ticket webhook failed; retrying',
+      ),
+  );
+}
+
+/** The receiver cannot be asked which tickets are open: edaguard's own list is kept in the state. */
+async function rememberTicket(state: StateStore, ref: TicketRef | undefined, fingerprint: string) {
+  const current = await state.load();
+  const tickets = { ...current.tickets };
+  if (ref) tickets[fingerprint] = { ...ref };
+  else delete tickets[fingerprint];
+  await state.save({ ...current, tickets });
+}
+
+/** The new ticket's reference: the receiver's id and url when it answered with them. */
+function openedRef(content: TicketContent, answer: Record<string, unknown>): TicketRef {
+  return {
+    fingerprint: content.fingerprint,
+    id:
+      typeof answer.id === 'string' || typeof answer.id === 'number'
+        ? String(answer.id)
+        : content.fingerprint,
+    ...(typeof answer.url === 'string' ? { url: answer.url } : {}),
+    stateHash: content.stateHash,
+  };
+}
+
 export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
   const log = options.logger.child({ sink: 'webhook' });
   const doFetch = options.fetch ?? fetch;
-
-  async function post(event: WebhookEvent, fingerprint: string, key: string, body: Record<string, unknown>) {
-    return withRetry(
-      async () => {
-        const res = await doFetch(options.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'edaguard',
-            'idempotency-key': `${fingerprint}-${event}-${key}`,
-          },
-          body: JSON.stringify({ source: 'edaguard', event, fingerprint, ...body }),
-          redirect: 'error',
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new WebhookHttpError(res.status, res.headers.get('retry-after'));
-        try {
-          return JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          return {};
-        }
-      },
-      (error) =>
-        error instanceof WebhookHttpError
-          ? httpVerdict(error.status, error.retryAfter)
-          : httpVerdict(undefined),
-      options.retry,
-      ({ attempt, delayMs, error }) =>
-        log.warn(
-          { event, attempt, delayMs, error: errorFacts(error, options.scrub) },
-          'ticket webhook failed; retrying',
-        ),
-    );
-  }
-
-  async function remember(ref: TicketRef | undefined, fingerprint: string) {
-    const state = await options.state.load();
-    const tickets = { ...state.tickets };
-    if (ref) tickets[fingerprint] = { ...ref };
-    else delete tickets[fingerprint];
-    await options.state.save({ ...state, tickets });
-  }
+  const post = (event: WebhookEvent, fingerprint: string, key: string, body: Record<string, unknown>) =>
+    postEvent(options, doFetch, log, event, { fingerprint, key }, body);
 
   return {
     kind: 'webhook',
@@ -113,16 +138,8 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
       const answer = await post('open', content.fingerprint, content.stateHash, {
         ticket: ticketPayload(content),
       });
-      const ref: TicketRef = {
-        fingerprint: content.fingerprint,
-        id:
-          typeof answer.id === 'string' || typeof answer.id === 'number'
-            ? String(answer.id)
-            : content.fingerprint,
-        ...(typeof answer.url === 'string' ? { url: answer.url } : {}),
-        stateHash: content.stateHash,
-      };
-      await remember(ref, content.fingerprint);
+      const ref = openedRef(content, answer);
+      await rememberTicket(options.state, ref, content.fingerprint);
       return ref;
     },
 
@@ -133,7 +150,7 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
         comment: updateComment(content),
       });
       const next = { ...ref, stateHash: content.stateHash };
-      await remember(next, ref.fingerprint);
+      await rememberTicket(options.state, next, ref.fingerprint);
       return next;
     },
 
@@ -143,7 +160,7 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
         resolution: resolution.reason,
         comment: resolution.comment,
       });
-      await remember(undefined, ref.fingerprint);
+      await rememberTicket(options.state, undefined, ref.fingerprint);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ALARM_PREFIX, type AlarmFacts, type FunctionFacts } from '../../discovery/inventory.js';
-import { MANAGED_BY_VALUE, type RuleSettings, TAGS } from '../../policy/schema.js';
+import { MANAGED_BY_VALUE, TAGS } from '../../policy/reservedTags.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { AlarmSpec } from '../model.js';
 import type { RuleVerdict } from './verdict.js';
 

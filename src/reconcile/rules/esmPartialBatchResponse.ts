@@ -1,5 +1,5 @@
 import type { FunctionFacts, MappingFacts } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import { BUSY_MAPPING_STATES, busyMapping } from './esmStreamFailureHandling.js';
 import type { RuleVerdict } from './verdict.js';
 

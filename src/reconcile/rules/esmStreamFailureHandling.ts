@@ -1,5 +1,5 @@
 import type { FunctionFacts, Inventory, MappingFacts } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { Action, EventSourceMappingChanges } from '../model.js';
 import {
   type ResolvedDestination,

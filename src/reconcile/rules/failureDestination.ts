@@ -1,7 +1,8 @@
 import { sqsQueueArn } from '../../aws/arn.js';
 import type { FunctionFacts, Inventory } from '../../discovery/inventory.js';
+import { SQS_LIMITS } from '../../policy/awsLimits.js';
 import { failureQueueNameFor, isValidQueueName } from '../../policy/dlqName.js';
-import { MANAGED_BY_VALUE, SQS_LIMITS, TAGS } from '../../policy/schema.js';
+import { MANAGED_BY_VALUE, TAGS } from '../../policy/reservedTags.js';
 import type { Action } from '../model.js';
 
 export type OnFailureSetting = { destinationArn: string } | { create: { nameSuffix: string } };

@@ -1,5 +1,5 @@
 import type { TableFacts } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { Action } from '../model.js';
 import type { RuleVerdict } from './verdict.js';
 

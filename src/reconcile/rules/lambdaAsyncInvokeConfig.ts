@@ -1,5 +1,5 @@
 import { ASYNC_DEFAULTS, type FunctionFacts, type Inventory } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { Action, EventInvokeConfig } from '../model.js';
 import {
   type ResolvedDestination,

@@ -1,7 +1,9 @@
 import { sqsQueueArn } from '../../aws/arn.js';
-import type { Inventory, QueueFacts } from '../../discovery/inventory.js';
+import type { Inventory, QueueFacts, RedrivePolicy } from '../../discovery/inventory.js';
+import { SQS_LIMITS } from '../../policy/awsLimits.js';
 import { dlqNameFor, isValidQueueName } from '../../policy/dlqName.js';
-import { MANAGED_BY_VALUE, type RuleSettings, SQS_LIMITS, TAGS } from '../../policy/schema.js';
+import { MANAGED_BY_VALUE, TAGS } from '../../policy/reservedTags.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { Action } from '../model.js';
 import type { RuleVerdict } from './verdict.js';
 
@@ -48,30 +50,53 @@ export function planQueueDeadLetter(
       message: `is the DLQ of ${sources.join(', ')}; a DLQ needs no DLQ`,
     };
   }
-  const { min, max, default: wanted } = settings.maxReceiveCount;
   const current = queue.redrivePolicy;
-  const observed = current ? { ...current } : null;
-
   if (current && !inventory.missingQueues.has(current.deadLetterTargetArn)) {
-    if (current.maxReceiveCount >= min && current.maxReceiveCount <= max) {
-      return {
-        status: 'pass',
-        observed,
-        desired: observed,
-        message: `redrives to ${current.deadLetterTargetArn}`,
-      };
-    }
-    const desired = { deadLetterTargetArn: current.deadLetterTargetArn, maxReceiveCount: wanted };
+    return checkMaxReceiveCount(queue, current, settings.maxReceiveCount);
+  }
+  const why = current ? `its DLQ ${current.deadLetterTargetArn} does not exist` : 'it has no DLQ';
+  return provideDeadLetterQueue(queue, settings, inventory, retentionMinSeconds, why);
+}
+
+/** A queue whose DLQ exists: only its maxReceiveCount can drift. */
+function checkMaxReceiveCount(
+  queue: QueueFacts,
+  current: RedrivePolicy,
+  range: Settings['maxReceiveCount'],
+): RuleVerdict {
+  const { min, max, default: wanted } = range;
+  const observed = { ...current };
+  if (current.maxReceiveCount >= min && current.maxReceiveCount <= max) {
     return {
-      status: 'drift',
+      status: 'pass',
       observed,
-      desired,
-      message: `maxReceiveCount ${current.maxReceiveCount} is outside [${min}, ${max}]; set to ${wanted}`,
-      actions: [setRedrive(queue, desired.deadLetterTargetArn, wanted)],
+      desired: observed,
+      message: `redrives to ${current.deadLetterTargetArn}`,
     };
   }
+  const desired = { deadLetterTargetArn: current.deadLetterTargetArn, maxReceiveCount: wanted };
+  return {
+    status: 'drift',
+    observed,
+    desired,
+    message: `maxReceiveCount ${current.maxReceiveCount} is outside [${min}, ${max}]; set to ${wanted}`,
+    actions: [setRedrive(queue, desired.deadLetterTargetArn, wanted)],
+  };
+}
 
-  const why = current ? `its DLQ ${current.deadLetterTargetArn} does not exist` : 'it has no DLQ';
+/**
+ * A queue with no usable DLQ (`why` says which): create `<name><suffix>[.fifo]` or adopt the one
+ * edaguard made earlier; never a queue of that name that edaguard did not create.
+ */
+function provideDeadLetterQueue(
+  queue: QueueFacts,
+  settings: Settings,
+  inventory: Inventory,
+  retentionMinSeconds: number | undefined,
+  why: string,
+): RuleVerdict {
+  const observed = queue.redrivePolicy ? { ...queue.redrivePolicy } : null;
+  const wanted = settings.maxReceiveCount.default;
   if (!settings.create) {
     return {
       status: 'drift',
@@ -83,33 +108,10 @@ export function planQueueDeadLetter(
   const dlqName = dlqNameFor(queue.name, queue.fifo, settings.create.nameSuffix);
   const dlqArn = sqsQueueArn(inventory.target, dlqName);
   const desired = { deadLetterTargetArn: dlqArn, maxReceiveCount: wanted };
-  if (!isValidQueueName(dlqName)) {
-    return {
-      status: 'ticket',
-      observed,
-      desired,
-      message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
-    };
-  }
-  const candidate = inventory.queueNameCandidates.get(dlqName);
-  if (!candidate) {
-    return {
-      status: 'drift',
-      observed,
-      desired,
-      message: `${why}; could not check whether ${dlqName} exists`,
-    };
-  }
-  if (candidate.exists && !candidate.managedByEdaguard) {
-    return {
-      status: 'ticket',
-      observed,
-      desired,
-      message: `${why}; a queue named ${dlqName} exists but edaguard did not create it: attach it yourself, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE} to let edaguard adopt it`,
-    };
-  }
+  const refusal = cannotUseDlqName(dlqName, inventory, why);
+  if (refusal) return { status: refusal.status, observed, desired, message: refusal.message };
   const attach = setRedrive(queue, dlqArn, wanted);
-  if (candidate.exists) {
+  if (inventory.queueNameCandidates.get(dlqName)?.exists) {
     return {
       status: 'drift',
       observed,
@@ -132,6 +134,34 @@ export function planQueueDeadLetter(
     message: `${why}; create ${dlqName} and attach it`,
     actions: [create, attach],
   };
+}
+
+/**
+ * Why edaguard may neither create nor adopt a DLQ of this name (undefined: it may): the name is
+ * invalid, discovery could not check it, or a queue of that name exists that edaguard did not create.
+ */
+function cannotUseDlqName(
+  dlqName: string,
+  inventory: Inventory,
+  why: string,
+): Pick<RuleVerdict, 'status' | 'message'> | undefined {
+  if (!isValidQueueName(dlqName)) {
+    return {
+      status: 'ticket',
+      message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
+    };
+  }
+  const candidate = inventory.queueNameCandidates.get(dlqName);
+  if (!candidate) {
+    return { status: 'drift', message: `${why}; could not check whether ${dlqName} exists` };
+  }
+  if (candidate.exists && !candidate.managedByEdaguard) {
+    return {
+      status: 'ticket',
+      message: `${why}; a queue named ${dlqName} exists but edaguard did not create it: attach it yourself, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE} to let edaguard adopt it`,
+    };
+  }
+  return undefined;
 }
 
 function setRedrive(queue: QueueFacts, deadLetterTargetArn: string, maxReceiveCount: number): Action {

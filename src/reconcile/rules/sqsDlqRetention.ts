@@ -1,5 +1,5 @@
 import type { QueueFacts } from '../../discovery/inventory.js';
-import type { RuleSettings } from '../../policy/schema.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { RuleVerdict } from './verdict.js';
 
 /** `sqs-dlq-retention`: a DLQ keeps messages at least minSeconds, so on-call has time to triage. */

@@ -1,5 +1,6 @@
 import type { QueueFacts } from '../../discovery/inventory.js';
-import { type RuleSettings, SQS_LIMITS } from '../../policy/schema.js';
+import { SQS_LIMITS } from '../../policy/awsLimits.js';
+import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { RuleVerdict } from './verdict.js';
 
 /**

@@ -19,7 +19,7 @@ import { type RuntimeSettings, resolveRuntimeSettings } from '../../../src/confi
 import { discoverAndPlan, runCycle } from '../../../src/cycle.js';
 import { TAGS } from '../../../src/policy/schema.js';
 import type { Plan } from '../../../src/reconcile/model.js';
-import type { DriftResult, DriftSummary } from '../../../src/report/driftReport.js';
+import { type DriftResult, type DriftSummary, reportExitCode } from '../../../src/report/driftReport.js';
 import { type FaultKind, type ForwardedWrite, startFaultProxy } from '../faultProxy.js';
 import { ACCOUNT, createSeeder } from '../seed.js';
 import { auditRecorder } from './auditRecorder.js';
@@ -50,6 +50,11 @@ export interface FaultScenarioOptions {
   /** Resource name prefix (distinct per scenario when the emulator is not reset in between). */
   readonly prefix?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Go on after the cycle that converged until one exits 0 (no drift, nothing failed, no read
+   * error, no ticket), within maxCycles. Default: stop at the converged cycle.
+   */
+  readonly untilCleanExit?: boolean;
 }
 
 /** What the scenario measured, beyond the row: for tests and the script's details. */
@@ -65,6 +70,10 @@ export interface FaultScenarioResult {
   readonly lost: readonly string[];
   /** Findings still drifted (or unreadable) in the final plan, with faults off. */
   readonly finalDrift: readonly string[];
+  /** The first cycle (1-based) that converged; undefined when none did. */
+  readonly convergedAtCycle?: number;
+  /** The first cycle (1-based) whose report's exit code was 0; undefined when none was. */
+  readonly firstCleanExitCycle?: number;
 }
 
 export interface CycleOutcome {
@@ -78,6 +87,8 @@ export interface CycleOutcome {
   readonly converged?: boolean;
   /** The cycle failed as a whole (e.g. the tag query failed after every retry). */
   readonly error?: string;
+  /** What `edaguard run --once` would exit with after this cycle (reportExitCode). */
+  readonly exitCode?: 0 | 1;
   readonly writesReachingEmulator: number;
   /**
    * The SDK retry quota left after the cycle, per service client that has one below its initial
@@ -89,8 +100,8 @@ export interface CycleOutcome {
 
 /**
  * A cycle planned no drift: nothing fixed, deferred or drifted, and nothing failed except reads.
- * Read errors are excluded because with hundreds of per-resource reads a few fail after every
- * retry in each cycle (p^k each), forever: they say nothing about drift, and the faults-off plan
+ * Read errors are excluded because with hundreds of per-resource reads a few may fail after every
+ * retry and requeued round in a cycle (p^k each): they say nothing about drift, and the faults-off plan
  * that must follow decides whether the account really is converged.
  */
 function plannedNoDrift(results: readonly DriftResult[]): boolean {
@@ -164,6 +175,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
           summary: report.summary,
           readErrors: report.results.filter((r) => r.rule === 'read-error').length,
           converged,
+          exitCode: reportExitCode(report),
           writesReachingEmulator: proxy.writes.length - before,
           retryQuota: await retryQuotas(aws),
         };
@@ -179,13 +191,16 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       unaudited.push(...unauditedWrites(proxy.writes.slice(before), recorder.lines()));
       const s = outcome.summary;
       log(
-        `  cycle ${cycles.length}: ${s ? `fixed ${s.fixed}, failed ${s.failed} (${outcome.readErrors} unreadable), deferred ${s.deferred}, drifted ${s.drifted}` : outcome.error}; ` +
+        `  cycle ${cycles.length}: ${s ? `fixed ${s.fixed}, failed ${s.failed} (${outcome.readErrors} unreadable), deferred ${s.deferred}, drifted ${s.drifted}, exit ${outcome.exitCode}` : outcome.error}; ` +
           `${outcome.writesReachingEmulator} writes reached the emulator` +
           (Object.keys(outcome.retryQuota).length > 0
             ? `; retry quota ${JSON.stringify(outcome.retryQuota)}`
             : ''),
       );
-      if (outcome.converged) break;
+      const done = options.untilCleanExit
+        ? cycles.some((c) => c.converged) && outcome.exitCode === 0
+        : outcome.converged;
+      if (done) break;
     }
     const wallSeconds = (performance.now() - started) / 1000;
     proxy.setRules([]);
@@ -198,6 +213,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     const duplicateDetails = await findDuplicates(direct, seeded, options.endpoint);
     const lost = await lostUpdates(direct, proxy.writes, options.endpoint);
     const firstClean = cycles.findIndex((c) => c.converged);
+    const firstCleanExit = cycles.findIndex((c) => c.exitCode === 0);
     const converged = firstClean >= 0 && finalDrift.length === 0;
     const faults: Record<string, number> = {};
     for (const f of proxy.faults) faults[f.kind] = (faults[f.kind] ?? 0) + 1;
@@ -212,6 +228,8 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       lostUpdates: lost.length + unaudited.length,
       outsideSelection: outside.length,
       converged,
+      ...(firstClean >= 0 ? { convergedAtCycle: firstClean + 1 } : {}),
+      ...(firstCleanExit >= 0 ? { firstCleanExitCycle: firstCleanExit + 1 } : {}),
       wallSeconds: Math.round(wallSeconds * 10) / 10,
       notes:
         `${proxy.faults.length} faults injected (${Object.entries(faults)
@@ -219,7 +237,18 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
           .join(', ')}); ${cycles.filter((c) => c.error).length} cycles failed as a whole` +
         (unaudited.length > 0 ? `; ${unaudited.length} writes missing from the audit log` : ''),
     };
-    return { row, cycles, faults, unaudited, outside, duplicateDetails, lost, finalDrift };
+    return {
+      row,
+      cycles,
+      faults,
+      unaudited,
+      outside,
+      duplicateDetails,
+      lost,
+      finalDrift,
+      ...(row.convergedAtCycle !== undefined ? { convergedAtCycle: row.convergedAtCycle } : {}),
+      ...(row.firstCleanExitCycle !== undefined ? { firstCleanExitCycle: row.firstCleanExitCycle } : {}),
+    };
   } finally {
     aws.destroy();
     direct.destroy();

@@ -20,6 +20,10 @@ export interface ReliabilityRow {
   /** Writes outside the policy selection (must be 0). */
   readonly outsideSelection: number;
   readonly converged: boolean;
+  /** Fault scenarios: the first cycle (1-based) that converged. */
+  readonly convergedAtCycle?: number;
+  /** Fault scenarios: the first cycle (1-based) that exited 0 (nothing drifted, failed or unreadable). */
+  readonly firstCleanExitCycle?: number;
   readonly wallSeconds: number;
   readonly notes?: string;
 }

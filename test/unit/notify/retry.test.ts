@@ -48,12 +48,12 @@ describe('httpVerdict', () => {
 describe('backoffDelay', () => {
   const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
   it.each<{ attempt: number; random: number; retryAfterMs?: number; delay: number }>([
-    { attempt: 1, random: 0, delay: 50 },
-    { attempt: 1, random: 0.999, delay: 100 },
-    { attempt: 2, random: 0, delay: 100 },
-    { attempt: 3, random: 0.5, delay: 300 },
-    { attempt: 10, random: 0, delay: 500 },
-    { attempt: 10, random: 0.999, delay: 1000 },
+    { attempt: 1, random: 0, delay: 0 },
+    { attempt: 1, random: 0.999, delay: 99 },
+    { attempt: 2, random: 0.5, delay: 100 },
+    { attempt: 3, random: 0.5, delay: 200 },
+    { attempt: 10, random: 0, delay: 0 },
+    { attempt: 10, random: 0.999, delay: 999 },
     { attempt: 1, random: 0, retryAfterMs: 3000, delay: 3000 },
     { attempt: 1, random: 0.5, retryAfterMs: 3000, delay: 3050 },
   ])(
@@ -85,7 +85,7 @@ describe('withRetry', () => {
     const policy = retryPolicy({
       baseDelayMs: 10,
       sleep: async (ms) => void waits.push(ms),
-      random: () => 0,
+      random: () => 0.5,
     });
     await expect(withRetry(op.fn, classify, policy)).resolves.toBe('ok');
     expect(op.calls()).toBe(3);

@@ -118,7 +118,7 @@ describe('deploy/ecs/edaguard.yaml (CloudFormation)', () => {
     expect(env.EDAGUARD_STATE_TABLE).toEqual({ Ref: 'StateTable' });
     expect(template.Parameters.DesiredCount.Default).toBeGreaterThanOrEqual(2);
     // Every EDAGUARD_ variable it sets is one edaguard reads (a typo would be silently ignored).
-    const known = read('src/config/service.ts') + read('src/config/runtime.ts');
+    const known = read('src/config/settingsTable.ts') + read('src/config/serviceSettingsTable.ts');
     for (const name of Object.keys(env).filter((n) => n.startsWith('EDAGUARD_'))) {
       expect(new RegExp(`\\b${name}\\b`).test(known), `${name} is read by edaguard`).toBe(true);
     }

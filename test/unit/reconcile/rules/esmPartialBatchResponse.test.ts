@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MappingSourceKind } from '../../../../src/discovery/inventory.js';
-import { EsmPartialBatchResponseSettings, type RuleSettings } from '../../../../src/policy/schema.js';
+import { EsmPartialBatchResponseSettings, type RuleSettings } from '../../../../src/policy/ruleSettings.js';
 import {
   isBatchMapping,
   planPartialBatchResponse,

@@ -5,7 +5,7 @@ import {
   type MappingFacts,
   type MappingSourceKind,
 } from '../../../../src/discovery/inventory.js';
-import { EsmStreamFailureHandlingSettings, type RuleSettings } from '../../../../src/policy/schema.js';
+import { EsmStreamFailureHandlingSettings, type RuleSettings } from '../../../../src/policy/ruleSettings.js';
 import type { Action, EventSourceMappingChanges } from '../../../../src/reconcile/model.js';
 import {
   BUSY_MAPPING_STATES,

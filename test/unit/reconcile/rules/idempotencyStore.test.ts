@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableFacts } from '../../../../src/discovery/inventory.js';
-import { IdempotencyStoreSettings, type RuleSettings } from '../../../../src/policy/schema.js';
+import { IdempotencyStoreSettings, type RuleSettings } from '../../../../src/policy/ruleSettings.js';
 import type { Action } from '../../../../src/reconcile/model.js';
 import { planIdempotencyStore } from '../../../../src/reconcile/rules/idempotencyStore.js';
 import { table } from '../../lambdaFixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventInvokeConfigFacts, FunctionFacts } from '../../../../src/discovery/inventory.js';
-import { LambdaAsyncInvokeConfigSettings, type RuleSettings } from '../../../../src/policy/schema.js';
+import { LambdaAsyncInvokeConfigSettings, type RuleSettings } from '../../../../src/policy/ruleSettings.js';
 import type { EventInvokeConfig } from '../../../../src/reconcile/model.js';
 import { planAsyncInvokeConfig } from '../../../../src/reconcile/rules/lambdaAsyncInvokeConfig.js';
 import { arnOf } from '../../fixtures.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueFacts } from '../../../../src/discovery/inventory.js';
-import { type RuleSettings, SqsDeadLetterQueueSettings, TAGS } from '../../../../src/policy/schema.js';
+import { type RuleSettings, SqsDeadLetterQueueSettings } from '../../../../src/policy/ruleSettings.js';
+import { TAGS } from '../../../../src/policy/schema.js';
 import type { QueueAction } from '../../../../src/reconcile/model.js';
 import {
   createdDlqRetention,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqsDlqRetentionSettings } from '../../../../src/policy/schema.js';
+import { SqsDlqRetentionSettings } from '../../../../src/policy/ruleSettings.js';
 import { planDlqRetention } from '../../../../src/reconcile/rules/sqsDlqRetention.js';
 import { arnOf, queue, urlOf } from '../../fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidQueueName } from '../../../../src/policy/dlqName.js';
-import { type RuleSettings, SqsFifoOrderingSettings } from '../../../../src/policy/schema.js';
+import { type RuleSettings, SqsFifoOrderingSettings } from '../../../../src/policy/ruleSettings.js';
 import { planFifoOrdering } from '../../../../src/reconcile/rules/sqsFifoOrdering.js';
 import { queue } from '../../fixtures.js';
 

@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { Finding } from '../reconcile/model.js';
+
+/** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
+export type ResultStatus = 'pass' | 'drift' | 'ticket' | 'fixed' | 'failed' | 'deferred' | 'skipped';
+
+export interface FindingResult {
+  readonly finding: Finding;
+  readonly status: ResultStatus;
+  readonly message: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/**
+ * The audit trail: one line per decision, each with the cycle id (from the parent logger), the
+ * resource, rule, final status, and the values before and after.
+ */
+export function findingLogger(logger: Logger, finding: Finding): Logger {
+  return logger.child({
+    resource: finding.resource,
+    rule: finding.rule,
+    policy: finding.policy,
+    before: finding.observed,
+    after: finding.desired,
+  });
+}
+
+/** Logs the decision that settles a finding, and returns its result. */
+export function decide(
+  log: Logger,
+  result: FindingResult,
+  fields: Record<string, unknown>,
+  level: LogLevel = 'info',
+): FindingResult {
+  log[level]({ status: result.status, ...fields }, result.message);
+  return result;
+}

@@ -1,0 +1,93 @@
+import { parseArn } from '../../aws/arn.js';
+import type { Action } from '../../reconcile/model.js';
+import { untilVisible } from '../readBack.js';
+import { createQueue } from './createQueue.js';
+import { putFunctionEventInvokeConfig } from './putFunctionEventInvokeConfig.js';
+import { putMetricAlarm } from './putMetricAlarm.js';
+import { setQueueAttributes } from './setQueueAttributes.js';
+import type {
+  ActionHandler,
+  PreconditionContext,
+  PreconditionVerdict,
+  WriteChange,
+  WriteContext,
+} from './types.js';
+import { updateEventSourceMapping } from './updateEventSourceMapping.js';
+import { updateTableBillingMode } from './updateTableBillingMode.js';
+import { updateTimeToLive } from './updateTimeToLive.js';
+
+export type {
+  ActionHandler,
+  PreconditionContext,
+  PreconditionVerdict,
+  WriteChange,
+  WriteContext,
+} from './types.js';
+
+type HandlerTable = { readonly [K in Action['kind']]: ActionHandler<Extract<Action, { kind: K }>> };
+
+/** One handler per kind of write: a new Action kind does not compile until it has one. */
+export const ACTION_HANDLERS = {
+  CreateQueue: createQueue,
+  SetQueueAttributes: setQueueAttributes,
+  UpdateEventSourceMapping: updateEventSourceMapping,
+  PutFunctionEventInvokeConfig: putFunctionEventInvokeConfig,
+  UpdateTimeToLive: updateTimeToLive,
+  UpdateTableBillingMode: updateTableBillingMode,
+  PutMetricAlarm: putMetricAlarm,
+} as const satisfies HandlerTable;
+
+/** The handler of an action's kind, typed for any action (the table is exhaustive). */
+export function handlerFor<A extends Action>(action: A): ActionHandler<A> {
+  return ACTION_HANDLERS[action.kind] as unknown as ActionHandler<A>;
+}
+
+/** One line a person can read: what the action does. */
+export function describeAction(action: Action): string {
+  return handlerFor(action).describe(action);
+}
+
+export interface ActionTarget {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+const isActionKind = (kind: unknown): kind is Action['kind'] =>
+  typeof kind === 'string' && Object.hasOwn(ACTION_HANDLERS, kind);
+
+/**
+ * The account and region of every ARN an action declares it writes or names (its handler's
+ * `targets`); undefined when `write` is not an action (an SDK command's input, for instance).
+ */
+export function declaredTargets(write: unknown): ActionTarget[] | undefined {
+  const kind = (write as { kind?: unknown } | null)?.kind;
+  if (!isActionKind(kind)) return undefined;
+  const targets: ActionTarget[] = [];
+  for (const arn of handlerFor(write as Action).targets(write as Action)) {
+    if (typeof arn !== 'string') continue;
+    try {
+      const parsed = parseArn(arn);
+      targets.push({ arn, accountId: parsed.accountId, region: parsed.region });
+    } catch {
+      // not an ARN after all: names no target
+    }
+  }
+  return targets;
+}
+
+/** Re-reads what the action would overwrite; see ActionHandler.precondition. */
+export function checkPrecondition(action: Action, ctx: PreconditionContext): Promise<PreconditionVerdict> {
+  return handlerFor(action).precondition(action, ctx);
+}
+
+/** Sends the write, then reads it back until what it set is visible (VerifyError if never). */
+export async function executeAction(
+  action: Action,
+  ctx: WriteContext,
+): Promise<Exclude<WriteChange, 'unchanged'>> {
+  const handler = handlerFor(action);
+  const { change, receipt } = await handler.write(action, ctx);
+  await untilVisible(ctx, () => handler.readBack(action, ctx, receipt));
+  return change;
+}

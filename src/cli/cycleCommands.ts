@@ -1,0 +1,132 @@
+/** `validate`, `plan` and `reconcile`: one look at the policies or the account, then exit. */
+import { type Command, Option } from 'commander';
+import { createAwsClients } from '../aws/clients.js';
+import { discoverAndPlan, runCycle } from '../cycle.js';
+import { formatPolicyIssue, PolicyValidationError } from '../errors.js';
+import { createNotifierFromEnv } from '../notify/index.js';
+import { loadPolicyDir } from '../policy/loader.js';
+import { reportExitCode } from '../report/driftReport.js';
+import { renderPlanTable, renderReportTable } from '../report/table.js';
+import { DynamoFixHistoryStore } from '../state/fixHistory.js';
+import { policyIssueAnnotation } from './githubAnnotation.js';
+import { type CliIo, commandSettings, EXIT, type SetExitCode } from './io.js';
+import { addSettingOptions } from './settingOptions.js';
+
+const outputOption = () =>
+  new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+
+type ValidateFormat = 'text' | 'json' | 'github';
+
+export function registerValidate(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  program
+    .command('validate')
+    .description('validate every policy file under <dir>; exit 2 with file:line:column for each error')
+    .argument('<dir>', 'policy directory (read recursively)')
+    .addOption(
+      new Option('--format <format>', 'text, json or github (workflow annotations)')
+        .choices(['text', 'json', 'github'])
+        .default('text'),
+    )
+    .action(async (dir: string, opts: { format: ValidateFormat }) => {
+      try {
+        const set = await loadPolicyDir(dir);
+        if (opts.format === 'json')
+          io.stdout(
+            `${JSON.stringify({ valid: true, policies: set.policies.map((p) => p.name), files: set.files })}\n`,
+          );
+        else if (opts.format === 'text')
+          io.stdout(`${set.policies.length} policies in ${set.files.length} file(s): valid\n`);
+        setExitCode(EXIT.ok);
+      } catch (error) {
+        if (!(error instanceof PolicyValidationError)) throw error;
+        printPolicyIssues(io, error, opts.format);
+        setExitCode(EXIT.badInput);
+      }
+    });
+}
+
+function printPolicyIssues(io: CliIo, error: PolicyValidationError, format: ValidateFormat): void {
+  if (format === 'json') io.stdout(`${JSON.stringify({ valid: false, errors: error.issues })}\n`);
+  else if (format === 'github') {
+    for (const issue of error.issues) io.stdout(policyIssueAnnotation(issue));
+  } else io.stderr(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
+}
+
+export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  program
+    .command('plan')
+    .description('read the account and show what reconcile would change; never writes')
+    .requiredOption('-p, --policies <dir>', 'policy directory')
+    .addOption(outputOption())
+    .action(async (opts: { policies: string; output: string }, cmd: Command) => {
+      const { settings, logger } = commandSettings(io, cmd);
+      const policySet = await loadPolicyDir(opts.policies);
+      const aws = createAwsClients(settings);
+      try {
+        const { plan } = await discoverAndPlan(policySet, aws, { settings, logger });
+        io.stdout(
+          opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`,
+        );
+        // As for reconcile: anything but compliant (drift, tickets, unreadable, busy) exits 1.
+        setExitCode(
+          plan.findings.some((f) => f.status !== 'pass' && f.status !== 'skipped')
+            ? EXIT.driftRemains
+            : EXIT.ok,
+        );
+      } finally {
+        aws.destroy();
+      }
+    });
+}
+
+interface ReconcileOptions {
+  policies: string;
+  dryRun?: boolean;
+  maxChanges?: string;
+  output: string;
+}
+
+export function registerReconcile(program: Command, io: CliIo, setExitCode: SetExitCode): void {
+  const command = program
+    .command('reconcile')
+    .description('one cycle: discover, plan, fix what is safe, report')
+    .requiredOption('-p, --policies <dir>', 'policy directory')
+    .option('--once', 'run one cycle and exit (the default; `run` is the long-lived loop)')
+    .option('--dry-run', 'plan and report, write nothing');
+  addSettingOptions(command, 'reconcile')
+    .addOption(outputOption())
+    .action(async (opts: ReconcileOptions, cmd: Command) => {
+      setExitCode(await reconcileOnce(io, cmd, opts));
+    });
+}
+
+/** One cycle, its report on stdout and to the notifiers; the exit code the report calls for. */
+async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): Promise<number> {
+  const { settings, logger } = commandSettings(
+    io,
+    cmd,
+    opts.maxChanges ? { maxChanges: opts.maxChanges } : {},
+  );
+  const policySet = await loadPolicyDir(opts.policies);
+  // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
+  const notifier = createNotifierFromEnv(io.env, logger);
+  const aws = createAwsClients(settings);
+  try {
+    // One-shot runs remember past fixes (flapping) only in the state table, when one is named.
+    const stateTable = io.env.EDAGUARD_STATE_TABLE;
+    const report = await runCycle(policySet, aws, {
+      settings,
+      dryRun: opts.dryRun === true,
+      logger,
+      ...(stateTable ? { fixHistory: new DynamoFixHistoryStore(aws.dynamodb, stateTable) } : {}),
+    });
+    io.stdout(
+      opts.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report)}\n`,
+    );
+    // Never throws: a Slack or tracker outage is logged and does not change the exit code.
+    await notifier?.notify(report);
+    return reportExitCode(report);
+  } finally {
+    aws.destroy();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Every kind of write has one handler (src/apply/handlers), and each handler declares what the
+ * lease and the IAM policy need to know: the IAM actions its calls need (granted by the
+ * controller's policy, and covering every SDK command its own file sends) and every ARN it names.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { ACTION_HANDLERS, declaredTargets, describeAction } from '../../../src/apply/handlers/index.js';
+import type { Action } from '../../../src/reconcile/model.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const POLICY = 'deploy/iam/edaguard-policy.json';
+
+/** SDK client package → IAM service prefix, for the clients the handlers use. */
+const PREFIX: Record<string, string> = {
+  '@aws-sdk/client-sqs': 'sqs',
+  '@aws-sdk/client-lambda': 'lambda',
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
+};
+
+/** The handler file of each kind: createQueue.ts for CreateQueue, … */
+const fileOf = (kind: string) =>
+  path.join(REPO_ROOT, 'src/apply/handlers', `${kind[0]?.toLowerCase()}${kind.slice(1)}.ts`);
+
+const granted = new Set(
+  (
+    JSON.parse(readFileSync(path.join(REPO_ROOT, POLICY), 'utf8')) as {
+      Statement: Array<{ Effect: string; Action: string[] }>;
+    }
+  ).Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action),
+);
+
+/** Bundles only the SDK's ES modules: the other files of the project stay out. */
+const sdkOnly: Plugin = {
+  name: 'sdk-only',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const relative = args.path.startsWith('.') || path.isAbsolute(args.path);
+      if (relative)
+        return args.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { external: true };
+      return /^@aws-sdk\/(client|lib)-/.test(args.path) ? undefined : { external: true };
+    });
+  },
+};
+
+/** `prefix:Operation` of every SDK command the file's own code sends. */
+async function commandsSentBy(file: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [file],
+    absWorkingDir: REPO_ROOT,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    outdir: 'out',
+    logLevel: 'silent',
+    plugins: [sdkOnly],
+  });
+  const commands = new Set<string>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const m = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/.exec(
+        input,
+      );
+      if (m && bytesInOutput > 0) commands.add(`${PREFIX[m[1] as string] ?? m[1]}:${m[2]}`);
+    }
+  }
+  return [...commands].sort();
+}
+
+const kinds = Object.keys(ACTION_HANDLERS) as Array<Action['kind']>;
+
+describe('ACTION_HANDLERS', () => {
+  it('has a handler for every kind of write, each in its own file', () => {
+    expect(kinds.sort()).toEqual([
+      'CreateQueue',
+      'PutFunctionEventInvokeConfig',
+      'PutMetricAlarm',
+      'SetQueueAttributes',
+      'UpdateEventSourceMapping',
+      'UpdateTableBillingMode',
+      'UpdateTimeToLive',
+    ]);
+  });
+
+  it.each(kinds)('%s: every IAM action it declares is granted by deploy/iam/edaguard-policy.json', (kind) => {
+    const declared = ACTION_HANDLERS[kind].iamActions;
+    expect(declared.length).toBeGreaterThan(0);
+    expect(
+      declared.filter((a) => !granted.has(a)),
+      'declared but not granted',
+    ).toEqual([]);
+  });
+
+  it.each(kinds)('%s: declares every SDK command its handler sends, under its IAM name', async (kind) => {
+    const sent = await commandsSentBy(fileOf(kind));
+    expect(sent.length, 'the handler sends its write itself').toBeGreaterThan(0);
+    const declared = new Set(ACTION_HANDLERS[kind].iamActions);
+    expect(
+      sent.filter((c) => !declared.has(c)),
+      'sent but not declared',
+    ).toEqual([]);
+  });
+});
+
+const SQS = 'arn:aws:sqs:us-east-1:123456789012';
+const OTHER = { accountId: '999999999999', region: 'us-east-1' };
+const HOME = { accountId: '123456789012', region: 'us-east-1' };
+
+describe('declaredTargets: every ARN an action names, for the lease', () => {
+  it.each<{ name: string; action: Action; want: Array<{ accountId: string; region: string }> }>([
+    {
+      name: 'CreateQueue: the queue, and the source queue its managed tag names',
+      action: {
+        kind: 'CreateQueue',
+        queueArn: `${SQS}:orders-dlq`,
+        queueName: 'orders-dlq',
+        attributes: { MessageRetentionPeriod: '1209600' },
+        tags: {
+          'edaguard.dev/managed-by': 'edaguard',
+          'edaguard.dev/dlq-for': 'arn:aws:sqs:us-east-1:999999999999:orders',
+        },
+      },
+      want: [HOME, OTHER],
+    },
+    {
+      name: 'SetQueueAttributes: the queue and the DLQ inside its RedrivePolicy',
+      action: {
+        kind: 'SetQueueAttributes',
+        queueArn: `${SQS}:orders`,
+        queueUrl: 'https://sqs/orders',
+        attributes: {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: 'arn:aws:sqs:us-east-1:999999999999:d',
+            maxReceiveCount: 3,
+          }),
+        },
+      },
+      want: [HOME, OTHER],
+    },
+    {
+      name: 'UpdateEventSourceMapping: the mapping and its on-failure destination',
+      action: {
+        kind: 'UpdateEventSourceMapping',
+        mappingUuid: 'u',
+        mappingArn: 'arn:aws:lambda:us-east-1:123456789012:event-source-mapping:u',
+        changes: {
+          DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:123456789012:d' } },
+        },
+      },
+      want: [HOME, { accountId: '123456789012', region: 'eu-west-1' }],
+    },
+    {
+      name: 'PutFunctionEventInvokeConfig: the function and both destinations',
+      action: {
+        kind: 'PutFunctionEventInvokeConfig',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+        config: {
+          MaximumRetryAttempts: 2,
+          MaximumEventAgeInSeconds: 3600,
+          DestinationConfig: {
+            OnFailure: { Destination: `${SQS}:f-dlq` },
+            OnSuccess: { Destination: 'arn:aws:sns:us-east-1:999999999999:t' },
+          },
+        },
+      },
+      want: [HOME, HOME, OTHER],
+    },
+    {
+      name: 'UpdateTimeToLive: the table',
+      action: {
+        kind: 'UpdateTimeToLive',
+        tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t',
+        tableName: 't',
+        attributeName: 'expiresAt',
+      },
+      want: [HOME],
+    },
+    {
+      name: 'PutMetricAlarm: the topics it notifies',
+      action: {
+        kind: 'PutMetricAlarm',
+        alarm: {
+          AlarmName: 'edaguard-x',
+          AlarmDescription: '',
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
+          Statistic: 'Maximum',
+          Threshold: 0,
+          Period: 60,
+          EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: ['arn:aws:sns:us-east-1:999999999999:oncall'],
+          Tags: [],
+        },
+      },
+      want: [OTHER],
+    },
+  ])('$name', ({ action, want }) => {
+    expect(declaredTargets(action)?.map(({ accountId, region }) => ({ accountId, region }))).toEqual(want);
+    expect(describeAction(action)).toMatch(
+      new RegExp(`^${action.kind === 'UpdateTableBillingMode' ? 'UpdateTable' : action.kind} `),
+    );
+  });
+
+  it('is undefined for what is not an action (an SDK input): the lease searches that for ARNs itself', () => {
+    expect(declaredTargets({ QueueName: 'q' })).toBeUndefined();
+    expect(declaredTargets({ kind: 'DeleteQueue' })).toBeUndefined();
+    expect(declaredTargets(null)).toBeUndefined();
+  });
+});
