@@ -6,21 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { ACTION_HANDLERS, declaredTargets, describeAction } from '../../../src/apply/handlers/index.js';
 import type { Action } from '../../../src/reconcile/model.js';
+import { sdkOperationsReachedBy } from '../../support/sdkOperations.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const POLICY = 'deploy/iam/edaguard-policy.json';
-
-/** SDK client package → IAM service prefix, for the clients the handlers use. */
-const PREFIX: Record<string, string> = {
-  '@aws-sdk/client-sqs': 'sqs',
-  '@aws-sdk/client-lambda': 'lambda',
-  '@aws-sdk/client-dynamodb': 'dynamodb',
-  '@aws-sdk/client-cloudwatch': 'cloudwatch',
-};
 
 /** The handler file of each kind: createQueue.ts for CreateQueue, … */
 const fileOf = (kind: string) =>
@@ -33,47 +25,6 @@ const granted = new Set(
     }
   ).Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action),
 );
-
-/** Bundles only the SDK's ES modules: the other files of the project stay out. */
-const sdkOnly: Plugin = {
-  name: 'sdk-only',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === 'entry-point') return undefined;
-      const relative = args.path.startsWith('.') || path.isAbsolute(args.path);
-      if (relative)
-        return args.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { external: true };
-      return /^@aws-sdk\/(client|lib)-/.test(args.path) ? undefined : { external: true };
-    });
-  },
-};
-
-/** `prefix:Operation` of every SDK command the file's own code sends. */
-async function commandsSentBy(file: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [file],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    outdir: 'out',
-    logLevel: 'silent',
-    plugins: [sdkOnly],
-  });
-  const commands = new Set<string>();
-  for (const output of Object.values(result.metafile.outputs)) {
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const m = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/.exec(
-        input,
-      );
-      if (m && bytesInOutput > 0) commands.add(`${PREFIX[m[1] as string] ?? m[1]}:${m[2]}`);
-    }
-  }
-  return [...commands].sort();
-}
 
 const kinds = Object.keys(ACTION_HANDLERS) as Array<Action['kind']>;
 
@@ -100,7 +51,7 @@ describe('ACTION_HANDLERS', () => {
   });
 
   it.each(kinds)('%s: declares every SDK command its handler sends, under its IAM name', async (kind) => {
-    const sent = await commandsSentBy(fileOf(kind));
+    const sent = await sdkOperationsReachedBy(fileOf(kind));
     expect(sent.length, 'the handler sends its write itself').toBeGreaterThan(0);
     const declared = new Set(ACTION_HANDLERS[kind].iamActions);
     expect(
