@@ -47,5 +47,7 @@ export function resourceTypeOfArn(arn: string): ResourceType | undefined {
   if (service === 'lambda' && resource.startsWith('function:')) return 'lambda:function';
   if (service === 'dynamodb' && resource.startsWith('table/') && !resource.includes('/stream/'))
     return 'dynamodb:table';
+  if (service === 'kinesis' && resource.startsWith('stream/')) return 'kinesis:stream';
+  if (service === 'sns' && resource !== '' && !resource.includes(':')) return 'sns:topic';
   return undefined;
 }

@@ -21,7 +21,7 @@ export interface CallRecord {
 }
 
 /** Operations that change AWS state; every other operation edaguard calls is a read. */
-const WRITE_OPERATION = /^(Create|Update|Put|Set|Tag|Untag|Delete|Add|Remove|Start)/;
+const WRITE_OPERATION = /^(Create|Update|Put|Set|Tag|Untag|Delete|Add|Remove|Start|Increase|Decrease)/;
 
 export function isWriteOperation(operation: string): boolean {
   return WRITE_OPERATION.test(operation);

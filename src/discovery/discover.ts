@@ -14,6 +14,7 @@ import {
   type MappingFacts,
   type ReadError,
 } from './inventory.js';
+import { listTaggedStreams, readStreams } from './kinesisStreams.js';
 import { listEventSourceMappings, listFunctions, readEventInvokeConfigs } from './lambda.js';
 import {
   QueueBook,
@@ -30,9 +31,11 @@ import {
   queueNamesToLookUp,
   queuesToCheckForDeadLetterSources,
   type ReadPlan,
+  topicDlqNamesToLookUp,
 } from './readPlan.js';
 import { createReadRunner, type ReadRunner } from './readRequeue.js';
 import { type Selection, selectedOfType, selectionOf } from './selection.js';
+import { readTopicsAndDlqs } from './snsTopics.js';
 import { readStreamRetentions } from './streamRetention.js';
 import { getTaggedResources } from './tagging.js';
 
@@ -81,12 +84,6 @@ export async function discover(
 ): Promise<Inventory> {
   const readPlan = planReads(policySet);
   const concurrency = options.readConcurrency ?? 8;
-  const [selector, ignored, managed] = await Promise.all([
-    Promise.all(readPlan.selectorQueries.map((q) => getTaggedResources(aws.tagging, q))),
-    getTaggedResources(aws.tagging, readPlan.ignoredQuery),
-    getTaggedResources(aws.tagging, readPlan.managedQuery),
-  ]);
-  const selection = selectionOf(policySet.policies, { selector, ignored, managed }, options.region);
   const readErrors: ReadError[] = [];
   const run = createReadRunner({
     concurrency,
@@ -95,6 +92,15 @@ export async function discover(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
+  const [tagged, ignored, managed, streams] = await Promise.all([
+    Promise.all(readPlan.selectorQueries.map((q) => getTaggedResources(aws.tagging, q))),
+    getTaggedResources(aws.tagging, readPlan.ignoredQuery),
+    getTaggedResources(aws.tagging, readPlan.managedQuery),
+    // Kinesis streams are selected from ListStreams and their own tags, not the tagging API.
+    readPlan.needsStreams ? listTaggedStreams(aws.kinesis, run, readErrors) : Promise.resolve([]),
+  ]);
+  const selector = [...tagged, streams];
+  const selection = selectionOf(policySet.policies, { selector, ignored, managed }, options.region);
   const book = new QueueBook();
   book.addSourcesFromTags(selection.managedTags);
   const d: Discovery = {
@@ -118,13 +124,32 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
   const { selection, readPlan, queueReads } = d;
   const { book } = queueReads;
   const knownTags = (arn: string) => selection.managedTags.get(arn) ?? selection.ignoredTags.get(arn) ?? {};
-  const [, lambda, tables, alarms] = await Promise.all([
+  const [, lambda, tables, alarms, topics] = await Promise.all([
     readSelectedQueuesAndDlqs(queueReads, selectedOfType(selection, 'sqs:queue'), knownTags),
     readLambda(d),
     readTables(d.aws.dynamodb, selectedOfType(selection, 'dynamodb:table'), d.run, d.readErrors),
     readPlan.needsAlarms ? readEdaguardAlarms(d.aws.cloudwatch) : Promise.resolve(undefined),
+    readPlan.needsTopics
+      ? readTopicsAndDlqs(
+          queueReads,
+          d.aws.sns,
+          selectedOfType(selection, 'sns:topic'),
+          selection.target,
+          knownTags,
+        )
+      : Promise.resolve(undefined),
   ]);
   const { functions, mappings, streamRetentionSeconds } = await readFunctionDetails(d, lambda);
+  const streams = readPlan.needsStreams
+    ? await readStreams({
+        kinesis: d.aws.kinesis,
+        lambda: d.aws.lambda,
+        selected: selectedOfType(selection, 'kinesis:stream'),
+        knownRetentionSeconds: streamRetentionSeconds,
+        run: d.run,
+        readErrors: d.readErrors,
+      })
+    : undefined;
 
   const needingDlq = queuesToCheckForDeadLetterSources(
     book.queues,
@@ -142,9 +167,10 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
     selectedFunctionArns: selectedArns(d, 'lambda:function'),
     mappings,
   });
+  const topicNames = topics ? topicDlqNamesToLookUp(d.policySet.policies, topics, book.queues) : [];
   const queueNameCandidates = await readQueueNameCandidates(
     queueReads,
-    names,
+    [...new Set([...names, ...topicNames])],
     selection.target,
     selection.managedTags,
   );
@@ -163,6 +189,8 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
     mappings,
     streamRetentionSeconds,
     tables,
+    ...(streams ? { streams } : {}),
+    ...(topics ? { topics } : {}),
     ...(alarms ? { alarms } : {}),
     readErrors: d.readErrors,
   };

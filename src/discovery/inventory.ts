@@ -111,6 +111,35 @@ export interface AlarmFacts {
   readonly alarmActions: readonly string[];
 }
 
+/** A Kinesis stream a policy selects: its retention and the mappings reading it. */
+export interface StreamFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly retentionHours: number;
+  /** Each event source mapping reading the stream: its MaximumRecordAgeInSeconds (-1: infinite). */
+  readonly mappings: readonly { readonly uuid: string; readonly maximumRecordAgeInSeconds: number }[];
+}
+
+/** One subscription of a selected SNS topic (sns-subscription-dlq). */
+export interface SubscriptionFacts {
+  readonly arn: string;
+  readonly protocol: string;
+  /** ListSubscriptionsByTopic answers `PendingConfirmation` instead of an ARN. */
+  readonly pendingConfirmation: boolean;
+  /** undefined: no RedrivePolicy; null: a RedrivePolicy that is not JSON or names no target. */
+  readonly deadLetterTargetArn: string | undefined | null;
+}
+
+/** A selected SNS topic and its subscriptions. */
+export interface TopicFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly subscriptions: readonly SubscriptionFacts[];
+}
+
 /** A resource found by the tag queries: candidates for policy selection (done in plan). */
 export interface TaggedResource {
   readonly arn: string;
@@ -159,6 +188,10 @@ export interface Inventory {
    */
   readonly streamRetentionSeconds?: ReadonlyMap<string, number>;
   readonly tables: ReadonlyMap<string, TableFacts>;
+  /** Selected Kinesis streams, keyed by ARN; undefined when no policy selects streams. */
+  readonly streams?: ReadonlyMap<string, StreamFacts>;
+  /** Selected SNS topics, keyed by ARN; undefined when no policy's sns-subscription-dlq selects any. */
+  readonly topics?: ReadonlyMap<string, TopicFacts>;
   /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
   readonly alarms?: ReadonlyMap<string, AlarmFacts>;
   readonly readErrors: readonly ReadError[];

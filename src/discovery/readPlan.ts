@@ -1,15 +1,21 @@
 import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
 import { MANAGED_BY_VALUE, RESOURCE_TYPES, type ResourceType, TAGS } from '../policy/schema.js';
-import type { FunctionFacts, MappingFacts, QueueFacts } from './inventory.js';
+import type { FunctionFacts, MappingFacts, QueueFacts, Target, TopicFacts } from './inventory.js';
 import { selectingPoliciesOf } from './selection.js';
 import type { TagQuery } from './tagging.js';
 
-/** The Resource Groups Tagging API's type filter for each resource type edaguard selects. */
-export const TAGGING_TYPE_FILTER: Record<ResourceType, string> = {
+/**
+ * The Resource Groups Tagging API's type filter for each resource type edaguard selects by it.
+ * Kinesis streams are listed with ListStreams and ListTagsForStream instead (not every
+ * environment's tagging API lists them; moto's does not).
+ */
+export const TAGGING_TYPE_FILTER: Record<Exclude<ResourceType, 'kinesis:stream'>, string> = {
   'sqs:queue': 'sqs',
   'lambda:function': 'lambda:function',
   'dynamodb:table': 'dynamodb:table',
+  // moto's GetResources lists tagged SNS topics under `sns`, not `sns:topic` (like `sqs`).
+  'sns:topic': 'sns',
 };
 
 /** The account-wide stage: what one cycle must read, derived from the policies alone (pure). */
@@ -26,6 +32,10 @@ export interface ReadPlan {
   readonly needsFunctions: boolean;
   /** SNS, EventBridge and S3 callers of functions. */
   readonly needsAsyncInvokers: boolean;
+  /** Kinesis streams and their tags (ListStreams, ListTagsForStream): a policy selects them. */
+  readonly needsStreams: boolean;
+  /** SNS topics' attributes and subscriptions (sns-subscription-dlq). */
+  readonly needsTopics: boolean;
   /** edaguard's CloudWatch alarms (DescribeAlarms by prefix). */
   readonly needsAlarms: boolean;
   readonly dlqSuffixes: readonly string[];
@@ -34,6 +44,7 @@ export interface ReadPlan {
 export function planReads(policySet: PolicySet): ReadPlan {
   const queries = new Map<string, TagQuery>();
   for (const type of RESOURCE_TYPES) {
+    if (type === 'kinesis:stream') continue;
     const perType = new Map<string, TagQuery>();
     for (const policy of policySet.policies) {
       if (!policy.resourceTypes.includes(type)) continue;
@@ -66,6 +77,12 @@ export function planReads(policySet: PolicySet): ReadPlan {
     needsFunctions: needsMappings || has('lambda-async-invoke-config'),
     needsAsyncInvokers: policySet.policies.some(
       (p) => p.rules['lambda-async-invoke-config']?.appliesTo === 'async-invoked',
+    ),
+    needsStreams: policySet.policies.some(
+      (p) => p.resourceTypes.includes('kinesis:stream') && p.rules['stream-retention'] !== undefined,
+    ),
+    needsTopics: policySet.policies.some(
+      (p) => p.resourceTypes.includes('sns:topic') && p.rules['sns-subscription-dlq'] !== undefined,
     ),
     needsAlarms: has('sqs-dlq-alarm') || has('stream-iterator-age-alarm'),
     dlqSuffixes: [...suffixes].sort(),
@@ -191,4 +208,44 @@ export function failureQueueNamesNeeded(
       names.push(failureQueueNameFor(fn.name, async.create.nameSuffix));
   }
   return names;
+}
+
+/** The DLQs the selected topics' subscriptions name in this account and region, not read yet. */
+export function topicDlqArnsToRead(
+  topics: ReadonlyMap<string, TopicFacts>,
+  queues: ReadonlyMap<string, QueueFacts>,
+  target: Target,
+): string[] {
+  const prefix = `arn:${target.partition}:sqs:${target.region}:${target.accountId}:`;
+  const arns = new Set<string>();
+  for (const topic of topics.values())
+    for (const sub of topic.subscriptions) {
+      const dlq = sub.deadLetterTargetArn;
+      if (typeof dlq === 'string' && dlq.startsWith(prefix) && !queues.has(dlq)) arns.add(dlq);
+    }
+  return [...arns];
+}
+
+/**
+ * The DLQ names sns-subscription-dlq may create: one per topic (per create suffix) with a
+ * confirmed subscription whose DLQ is not a known queue of the right kind. Valid names only.
+ */
+export function topicDlqNamesToLookUp(
+  policies: readonly Policy[],
+  topics: ReadonlyMap<string, TopicFacts>,
+  queues: ReadonlyMap<string, QueueFacts>,
+): string[] {
+  const names = new Set<string>();
+  for (const topic of topics.values()) {
+    const lacking = topic.subscriptions.some((s) => {
+      const dlq = typeof s.deadLetterTargetArn === 'string' ? queues.get(s.deadLetterTargetArn) : undefined;
+      return !s.pendingConfirmation && (!dlq || (topic.fifo && !dlq.fifo));
+    });
+    if (!lacking) continue;
+    for (const policy of selectingPoliciesOf(policies, 'sns:topic', topic.tags)) {
+      const create = policy.rules['sns-subscription-dlq']?.create;
+      if (create) names.add(dlqNameFor(topic.name, topic.fifo, create.nameSuffix));
+    }
+  }
+  return [...names].filter(isValidQueueName);
 }

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { LAMBDA_LIMITS, SQS_LIMITS } from './awsLimits.js';
 import { AlarmActions, AlarmPeriod, OnFailure, QueueNameSuffix, TagMap } from './settingFields.js';
 
-export const RESOURCE_TYPES = ['sqs:queue', 'lambda:function', 'dynamodb:table'] as const;
+export const RESOURCE_TYPES = [
+  'sqs:queue',
+  'lambda:function',
+  'dynamodb:table',
+  'kinesis:stream',
+  'sns:topic',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 const MaxReceiveCount = z
@@ -163,6 +169,30 @@ export const DlqNotEmptySettings = z
   .strictObject({})
   .describe('Report only: a DLQ holding messages, with its count and how to redrive it.');
 
+export const StreamRetentionSettings = z
+  .strictObject({
+    minHours: z
+      .int()
+      .min(24)
+      .max(8760)
+      .default(24)
+      .describe('The least retention, in hours (Kinesis: 24-8760).'),
+  })
+  .describe(
+    'Kinesis streams keep records at least minHours and at least the largest MaximumRecordAgeInSeconds of their event source mappings; retention is only ever increased.',
+  );
+
+export const SnsSubscriptionDlqSettings = z
+  .strictObject({
+    create: z
+      .strictObject({ nameSuffix: QueueNameSuffix.default('-dlq') })
+      .optional()
+      .describe('Without it a subscription with no DLQ is reported, never fixed.'),
+  })
+  .describe(
+    "Every confirmed subscription of a selected topic has a RedrivePolicy to an existing SQS queue (FIFO for a FIFO topic); create: one DLQ per topic, '<topic><nameSuffix>'.",
+  );
+
 export const RuleSettingsSchemas = {
   'sqs-dead-letter-queue': SqsDeadLetterQueueSettings,
   'sqs-dlq-retention': SqsDlqRetentionSettings,
@@ -175,6 +205,8 @@ export const RuleSettingsSchemas = {
   'sqs-dlq-alarm': SqsDlqAlarmSettings,
   'stream-iterator-age-alarm': StreamIteratorAgeAlarmSettings,
   'dlq-not-empty': DlqNotEmptySettings,
+  'stream-retention': StreamRetentionSettings,
+  'sns-subscription-dlq': SnsSubscriptionDlqSettings,
 } as const;
 
 export type RuleId = keyof typeof RuleSettingsSchemas;
@@ -193,6 +225,8 @@ export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
   'sqs-dlq-alarm': ['sqs:queue'],
   'stream-iterator-age-alarm': ['lambda:function'],
   'dlq-not-empty': ['sqs:queue'],
+  'stream-retention': ['kinesis:stream'],
+  'sns-subscription-dlq': ['sns:topic'],
 };
 
 /** Each rule's settings, defaults filled in. */

@@ -7,12 +7,14 @@ import {
   LambdaAsyncInvokeConfigSettings,
   RESOURCE_TYPES,
   RULE_IDS,
+  SnsSubscriptionDlqSettings,
   SqsDeadLetterQueueSettings,
   SqsDlqAlarmSettings,
   SqsDlqRetentionSettings,
   SqsFifoOrderingSettings,
   SqsVisibilityTimeoutSettings,
   StreamIteratorAgeAlarmSettings,
+  StreamRetentionSettings,
 } from './ruleSettings.js';
 import { TagMap } from './settingFields.js';
 
@@ -45,6 +47,8 @@ const Rules = z
     'sqs-dlq-alarm': SqsDlqAlarmSettings.optional(),
     'stream-iterator-age-alarm': StreamIteratorAgeAlarmSettings.optional(),
     'dlq-not-empty': DlqNotEmptySettings.optional(),
+    'stream-retention': StreamRetentionSettings.optional(),
+    'sns-subscription-dlq': SnsSubscriptionDlqSettings.optional(),
   })
   .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
     message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,

@@ -43,6 +43,22 @@ export type Action =
       readonly billingMode: 'PAY_PER_REQUEST';
     }
   | {
+      readonly kind: 'IncreaseStreamRetentionPeriod';
+      readonly streamArn: string;
+      readonly streamName: string;
+      /** What discovery read; the write only raises it, to retentionHours. */
+      readonly observedHours: number;
+      readonly retentionHours: number;
+    }
+  | {
+      readonly kind: 'SetSubscriptionAttributes';
+      readonly subscriptionArn: string;
+      readonly topicArn: string;
+      readonly attributeName: 'RedrivePolicy';
+      /** The attribute's whole value (RedrivePolicy: JSON naming the DLQ). */
+      readonly value: string;
+    }
+  | {
       readonly kind: 'PutMetricAlarm';
       /** The whole alarm: PutMetricAlarm replaces every field. */
       readonly alarm: Readonly<AlarmSpec>;

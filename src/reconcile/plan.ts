@@ -5,9 +5,11 @@ import { policySelects } from '../policy/selectors.js';
 import type { Finding, Plan } from './model.js';
 import { planFunction } from './planFunction.js';
 import { planQueues } from './planQueues.js';
+import { planTopics } from './planTopics.js';
 import { readErrorFindings } from './readErrorFindings.js';
 import { evaluate } from './ruleEvaluation.js';
 import { planIdempotencyStore } from './rules/idempotencyStore.js';
+import { planStreamRetention } from './rules/streamRetention.js';
 import { shareCreatedQueues } from './shareCreatedQueues.js';
 
 export { resolveRule } from './ruleEvaluation.js';
@@ -42,6 +44,16 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
       );
     }
   }
+
+  for (const stream of inventory.streams?.values() ?? []) {
+    const subject = { resource: stream.arn, resourceType: 'kinesis:stream' as const, tags: stream.tags };
+    const selecting = selectingOf('kinesis:stream', stream.tags);
+    evaluate(findings, selecting, 'kinesis:stream', 'stream-retention', subject, (s) =>
+      planStreamRetention(stream, s),
+    );
+  }
+
+  planTopics(inventory, findings, selectingOf);
 
   findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
   return { target: inventory.target, findings: shareCreatedQueues(findings) };

@@ -2,9 +2,11 @@ import { parseArn } from '../../aws/arn.js';
 import type { Action } from '../../reconcile/model.js';
 import { untilVisible } from '../readBack.js';
 import { createQueue } from './createQueue.js';
+import { increaseStreamRetentionPeriod } from './increaseStreamRetentionPeriod.js';
 import { putFunctionEventInvokeConfig } from './putFunctionEventInvokeConfig.js';
 import { putMetricAlarm } from './putMetricAlarm.js';
 import { setQueueAttributes } from './setQueueAttributes.js';
+import { setSubscriptionAttributes } from './setSubscriptionAttributes.js';
 import type {
   ActionHandler,
   PreconditionContext,
@@ -35,6 +37,8 @@ export const ACTION_HANDLERS = {
   UpdateTimeToLive: updateTimeToLive,
   UpdateTableBillingMode: updateTableBillingMode,
   PutMetricAlarm: putMetricAlarm,
+  IncreaseStreamRetentionPeriod: increaseStreamRetentionPeriod,
+  SetSubscriptionAttributes: setSubscriptionAttributes,
 } as const satisfies HandlerTable;
 
 /** The handler of an action's kind, typed for any action (the table is exhaustive). */

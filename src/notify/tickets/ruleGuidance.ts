@@ -55,6 +55,14 @@ export const RULE_GUIDANCE: Readonly<Record<string, RuleGuidance>> = {
     why: 'Messages in a DLQ are failed work waiting for a person; retention will drop them if nobody acts.',
     todo: 'Find the cause of the failures, fix it, then redrive the DLQ to its source queue (`edaguard redrive <dlq> --dry-run`, then without --dry-run).',
   },
+  'stream-retention': {
+    why: 'A stream that keeps records for less time than its consumers may retry them drops a failing record before its retries (or a person) can deal with it.',
+    todo: 'Raise the stream retention (IncreaseStreamRetentionPeriod) to at least the largest MaximumRecordAgeInSeconds of its mappings.',
+  },
+  'sns-subscription-dlq': {
+    why: 'SNS retries a failed delivery and then drops the message for good: without a DLQ on the subscription the failure leaves no trace.',
+    todo: "Give each subscription a RedrivePolicy to an SQS queue in the topic's account and region (FIFO for a FIFO topic), or let edaguard create one (rules.sns-subscription-dlq.create).",
+  },
   'policy-conflict': {
     why: 'Two policies ask for different settings on the same resource, so edaguard writes neither and the resource stays unprotected.',
     todo: 'Make the policies agree for this resource (narrow one selector, or align the settings).',

@@ -32,9 +32,11 @@ describe('ACTION_HANDLERS', () => {
   it('has a handler for every kind of write, each in its own file', () => {
     expect(kinds.sort()).toEqual([
       'CreateQueue',
+      'IncreaseStreamRetentionPeriod',
       'PutFunctionEventInvokeConfig',
       'PutMetricAlarm',
       'SetQueueAttributes',
+      'SetSubscriptionAttributes',
       'UpdateEventSourceMapping',
       'UpdateTableBillingMode',
       'UpdateTimeToLive',
@@ -95,6 +97,17 @@ describe('declaredTargets: every ARN an action names, for the lease', () => {
         },
       },
       want: [HOME, OTHER],
+    },
+    {
+      name: 'SetSubscriptionAttributes: the subscription, its topic and the DLQ in its RedrivePolicy',
+      action: {
+        kind: 'SetSubscriptionAttributes',
+        subscriptionArn: 'arn:aws:sns:us-east-1:123456789012:orders:s',
+        topicArn: 'arn:aws:sns:us-east-1:123456789012:orders',
+        attributeName: 'RedrivePolicy',
+        value: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:999999999999:d' }),
+      },
+      want: [HOME, HOME, OTHER],
     },
     {
       name: 'UpdateEventSourceMapping: the mapping and its on-failure destination',

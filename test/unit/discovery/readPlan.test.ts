@@ -3,7 +3,7 @@ import { planReads } from '../../../src/discovery/readPlan.js';
 import { policy, policySet } from '../fixtures.js';
 
 const IGNORED = {
-  resourceTypes: ['sqs', 'lambda:function', 'dynamodb:table'],
+  resourceTypes: ['sqs', 'lambda:function', 'dynamodb:table', 'sns'],
   tags: { 'edaguard.dev/ignore': 'true' },
 };
 const MANAGED = { resourceTypes: ['sqs'], tags: { 'edaguard.dev/managed-by': 'edaguard' } };
@@ -17,6 +17,8 @@ describe('planReads', () => {
       needsMappings: false,
       needsFunctions: false,
       needsAsyncInvokers: false,
+      needsStreams: false,
+      needsTopics: false,
       needsAlarms: false,
       dlqSuffixes: [],
     });

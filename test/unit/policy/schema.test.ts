@@ -45,6 +45,8 @@ describe('rule registry', () => {
       'sqs-dlq-alarm',
       'stream-iterator-age-alarm',
       'dlq-not-empty',
+      'stream-retention',
+      'sns-subscription-dlq',
     ]);
     for (const id of RULE_IDS) {
       expect(RuleSettingsSchemas[id]).toBeDefined();
