@@ -46,6 +46,9 @@ function replica(dynamodb: ReturnType<typeof testClients>['dynamodb'], holderId:
     holderId,
     durationMs: 2000,
     renewIntervalMs: 500,
+    // These tests call the lease by hand (no renewal loop to keep pace with): a generous deadline
+    // per call, so that a loaded machine's slow DynamoDB answer is not an AbortError here.
+    callTimeoutMs: 5000,
     logger: recordingLogger().logger,
     ...(clock ? { clock } : {}),
   });
@@ -155,9 +158,10 @@ describe('two edaguard run replicas', () => {
       EDAGUARD_POLICIES: dir,
       EDAGUARD_SCHEDULE: '* * * * * *',
       EDAGUARD_LEASE_DURATION: '2',
-      EDAGUARD_LEASE_RENEW_INTERVAL: '0.5',
-      // A 2 s lease fences attempts of at most 2 − 0.5 − 0.2 (skew margin) = 1.3 s.
-      EDAGUARD_REQUEST_TIMEOUT_MS: '1000',
+      // Renewing every 1 s gives each lease call a 500 ms deadline (250 ms at 0.5 s was tight on a
+      // loaded machine); a 2 s lease then fences attempts of at most 2 − 1 − 0.2 (skew margin) = 0.8 s.
+      EDAGUARD_LEASE_RENEW_INTERVAL: '1',
+      EDAGUARD_REQUEST_TIMEOUT_MS: '800',
       EDAGUARD_HTTP_HOST: '127.0.0.1',
       EDAGUARD_HTTP_PORT: '0',
     };
