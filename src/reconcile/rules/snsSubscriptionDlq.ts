@@ -6,9 +6,10 @@ import type {
   Target,
 } from '../../discovery/inventory.js';
 import { SQS_LIMITS } from '../../policy/awsLimits.js';
-import { dlqNameFor, isValidQueueName } from '../../policy/dlqName.js';
+import { dlqNameFor } from '../../policy/dlqName.js';
 import { MANAGED_BY_VALUE, TAGS } from '../../policy/reservedTags.js';
 import type { Action } from '../model.js';
+import { cannotUseDlqName } from './managedDlqName.js';
 
 /**
  * `sns-subscription-dlq` (pure; planned in planTopics.ts): every confirmed subscription of a
@@ -90,7 +91,7 @@ export function planSnsSubscriptionDlq(
   const dlqName = dlqNameFor(topic.name, topic.fifo, settings.create.nameSuffix);
   const dlqArn = sqsQueueArn(facts.target, dlqName);
   const desired = { deadLetterTargetArn: dlqArn };
-  const refusal = cannotUse(dlqName, facts.candidate, why);
+  const refusal = cannotUseDlqName(dlqName, facts.candidate, why);
   if (refusal) return { status: refusal.status, observed, desired, message: refusal.message };
   const redrivePolicy = JSON.stringify({ deadLetterTargetArn: dlqArn });
   const redrives = problems.map(
@@ -129,25 +130,4 @@ export function planSnsSubscriptionDlq(
     message: `${why}; create ${dlqName} and attach it`,
     actions: [createQueue, ...redrives],
   };
-}
-
-function cannotUse(
-  dlqName: string,
-  candidate: QueueNameCandidate | undefined,
-  why: string,
-): Pick<SnsDlqVerdict, 'status' | 'message'> | undefined {
-  if (!isValidQueueName(dlqName)) {
-    return {
-      status: 'ticket',
-      message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
-    };
-  }
-  if (!candidate) return { status: 'drift', message: `${why}; could not check whether ${dlqName} exists` };
-  if (candidate.exists && !candidate.managedByEdaguard) {
-    return {
-      status: 'ticket',
-      message: `${why}; a queue named ${dlqName} exists but edaguard did not create it: attach it yourself, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE} to let edaguard adopt it`,
-    };
-  }
-  return undefined;
 }

@@ -1,10 +1,11 @@
 import { sqsQueueArn } from '../../aws/arn.js';
 import type { Inventory, QueueFacts, RedrivePolicy } from '../../discovery/inventory.js';
 import { SQS_LIMITS } from '../../policy/awsLimits.js';
-import { dlqNameFor, isValidQueueName } from '../../policy/dlqName.js';
+import { dlqNameFor } from '../../policy/dlqName.js';
 import { MANAGED_BY_VALUE, TAGS } from '../../policy/reservedTags.js';
 import type { RuleSettings } from '../../policy/ruleSettings.js';
 import type { Action } from '../model.js';
+import { cannotUseDlqName } from './managedDlqName.js';
 import type { RuleVerdict } from './verdict.js';
 
 type Settings = RuleSettings['sqs-dead-letter-queue'];
@@ -108,7 +109,7 @@ function provideDeadLetterQueue(
   const dlqName = dlqNameFor(queue.name, queue.fifo, settings.create.nameSuffix);
   const dlqArn = sqsQueueArn(inventory.target, dlqName);
   const desired = { deadLetterTargetArn: dlqArn, maxReceiveCount: wanted };
-  const refusal = cannotUseDlqName(dlqName, inventory, why);
+  const refusal = cannotUseDlqName(dlqName, inventory.queueNameCandidates.get(dlqName), why);
   if (refusal) return { status: refusal.status, observed, desired, message: refusal.message };
   const attach = setRedrive(queue, dlqArn, wanted);
   if (inventory.queueNameCandidates.get(dlqName)?.exists) {
@@ -134,34 +135,6 @@ function provideDeadLetterQueue(
     message: `${why}; create ${dlqName} and attach it`,
     actions: [create, attach],
   };
-}
-
-/**
- * Why edaguard may neither create nor adopt a DLQ of this name (undefined: it may): the name is
- * invalid, discovery could not check it, or a queue of that name exists that edaguard did not create.
- */
-function cannotUseDlqName(
-  dlqName: string,
-  inventory: Inventory,
-  why: string,
-): Pick<RuleVerdict, 'status' | 'message'> | undefined {
-  if (!isValidQueueName(dlqName)) {
-    return {
-      status: 'ticket',
-      message: `${why}; the DLQ name "${dlqName}" is not a valid queue name (at most ${SQS_LIMITS.maxQueueNameLength} characters): choose a shorter nameSuffix`,
-    };
-  }
-  const candidate = inventory.queueNameCandidates.get(dlqName);
-  if (!candidate) {
-    return { status: 'drift', message: `${why}; could not check whether ${dlqName} exists` };
-  }
-  if (candidate.exists && !candidate.managedByEdaguard) {
-    return {
-      status: 'ticket',
-      message: `${why}; a queue named ${dlqName} exists but edaguard did not create it: attach it yourself, or tag it ${TAGS.managedBy}=${MANAGED_BY_VALUE} to let edaguard adopt it`,
-    };
-  }
-  return undefined;
 }
 
 function setRedrive(queue: QueueFacts, deadLetterTargetArn: string, maxReceiveCount: number): Action {
