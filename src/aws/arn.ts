@@ -49,5 +49,7 @@ export function resourceTypeOfArn(arn: string): ResourceType | undefined {
     return 'dynamodb:table';
   if (service === 'kinesis' && resource.startsWith('stream/')) return 'kinesis:stream';
   if (service === 'sns' && resource !== '' && !resource.includes(':')) return 'sns:topic';
+  if (service === 'events' && resource.startsWith('rule/')) return 'events:rule';
+  if (service === 'pipes' && resource.startsWith('pipe/')) return 'pipes:pipe';
   return undefined;
 }

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { PipesClient } from '@aws-sdk/client-pipes';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -47,6 +48,8 @@ export interface AwsClients {
   readonly cloudwatch: CloudWatchClient;
   /** Reads a Kinesis stream's retention (DescribeStreamSummary); never a record. */
   readonly kinesis: KinesisClient;
+  /** EventBridge Pipes: their stream sources' failure handling. */
+  readonly pipes: PipesClient;
   readonly counter: CallCounter;
   destroy(): void;
 }
@@ -62,6 +65,7 @@ export const SERVICE_NAMES = {
   s3: 'S3',
   cloudwatch: 'CloudWatch',
   kinesis: 'Kinesis',
+  pipes: 'Pipes',
 } as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
 
 /**
@@ -105,6 +109,7 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
     s3: new S3Client({ ...common(), forcePathStyle: settings.endpoint !== undefined }),
     cloudwatch: new CloudWatchClient(common()),
     kinesis: new KinesisClient(common()),
+    pipes: new PipesClient(common()),
   };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
     attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);

@@ -6,11 +6,17 @@ import { selectingPoliciesOf } from './selection.js';
 import type { TagQuery } from './tagging.js';
 
 /**
- * The Resource Groups Tagging API's type filter for each resource type edaguard selects by it.
- * Kinesis streams are listed with ListStreams and ListTagsForStream instead (not every
- * environment's tagging API lists them; moto's does not).
+ * Types listed by their service's own list call and tag read (ListStreams + ListTagsForStream,
+ * ListRules + ListTagsForResource, ListPipes + DescribePipe): not every environment's tagging
+ * API lists them (moto's does not).
  */
-export const TAGGING_TYPE_FILTER: Record<Exclude<ResourceType, 'kinesis:stream'>, string> = {
+export const LISTED_BY_OWN_SERVICE = ['kinesis:stream', 'events:rule', 'pipes:pipe'] as const;
+type ListedByOwnService = (typeof LISTED_BY_OWN_SERVICE)[number];
+const listedByOwnService = (type: ResourceType): type is ListedByOwnService =>
+  (LISTED_BY_OWN_SERVICE as readonly string[]).includes(type);
+
+/** The Resource Groups Tagging API's type filter for each resource type edaguard selects by it. */
+export const TAGGING_TYPE_FILTER: Record<Exclude<ResourceType, ListedByOwnService>, string> = {
   'sqs:queue': 'sqs',
   'lambda:function': 'lambda:function',
   'dynamodb:table': 'dynamodb:table',
@@ -44,7 +50,7 @@ export interface ReadPlan {
 export function planReads(policySet: PolicySet): ReadPlan {
   const queries = new Map<string, TagQuery>();
   for (const type of RESOURCE_TYPES) {
-    if (type === 'kinesis:stream') continue;
+    if (listedByOwnService(type)) continue;
     const perType = new Map<string, TagQuery>();
     for (const policy of policySet.policies) {
       if (!policy.resourceTypes.includes(type)) continue;

@@ -1,6 +1,21 @@
 import { z } from 'zod';
+import {
+  DlqDeliveryPermissionSettings,
+  EventbridgeTargetDlqSettings,
+  FailureMetricAlarmsSettings,
+  PipeSourceFailureHandlingSettings,
+} from './asyncEdgeSettings.js';
 import { LAMBDA_LIMITS, SQS_LIMITS } from './awsLimits.js';
 import { AlarmActions, AlarmPeriod, OnFailure, QueueNameSuffix, TagMap } from './settingFields.js';
+
+export {
+  DlqDeliveryPermissionSettings,
+  EventbridgeTargetDlqSettings,
+  FAILURE_METRICS,
+  type FailureMetric,
+  FailureMetricAlarmsSettings,
+  PipeSourceFailureHandlingSettings,
+} from './asyncEdgeSettings.js';
 
 export const RESOURCE_TYPES = [
   'sqs:queue',
@@ -8,6 +23,8 @@ export const RESOURCE_TYPES = [
   'dynamodb:table',
   'kinesis:stream',
   'sns:topic',
+  'events:rule',
+  'pipes:pipe',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
@@ -207,6 +224,10 @@ export const RuleSettingsSchemas = {
   'dlq-not-empty': DlqNotEmptySettings,
   'stream-retention': StreamRetentionSettings,
   'sns-subscription-dlq': SnsSubscriptionDlqSettings,
+  'eventbridge-target-dlq': EventbridgeTargetDlqSettings,
+  'dlq-delivery-permission': DlqDeliveryPermissionSettings,
+  'pipe-source-failure-handling': PipeSourceFailureHandlingSettings,
+  'failure-metric-alarms': FailureMetricAlarmsSettings,
 } as const;
 
 export type RuleId = keyof typeof RuleSettingsSchemas;
@@ -227,6 +248,16 @@ export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
   'dlq-not-empty': ['sqs:queue'],
   'stream-retention': ['kinesis:stream'],
   'sns-subscription-dlq': ['sns:topic'],
+  'eventbridge-target-dlq': ['events:rule'],
+  'dlq-delivery-permission': ['sns:topic', 'events:rule'],
+  'pipe-source-failure-handling': ['pipes:pipe'],
+  'failure-metric-alarms': [
+    'lambda:function',
+    'events:rule',
+    'sns:topic',
+    'kinesis:stream',
+    'dynamodb:table',
+  ],
 };
 
 /** Each rule's settings, defaults filled in. */

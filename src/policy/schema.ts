@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import {
+  DlqDeliveryPermissionSettings,
   DlqNotEmptySettings,
   EsmPartialBatchResponseSettings,
   EsmStreamFailureHandlingSettings,
+  EventbridgeTargetDlqSettings,
+  FailureMetricAlarmsSettings,
   IdempotencyStoreSettings,
   LambdaAsyncInvokeConfigSettings,
+  PipeSourceFailureHandlingSettings,
   RESOURCE_TYPES,
   RULE_IDS,
   SnsSubscriptionDlqSettings,
@@ -49,6 +53,10 @@ const Rules = z
     'dlq-not-empty': DlqNotEmptySettings.optional(),
     'stream-retention': StreamRetentionSettings.optional(),
     'sns-subscription-dlq': SnsSubscriptionDlqSettings.optional(),
+    'eventbridge-target-dlq': EventbridgeTargetDlqSettings.optional(),
+    'dlq-delivery-permission': DlqDeliveryPermissionSettings.optional(),
+    'pipe-source-failure-handling': PipeSourceFailureHandlingSettings.optional(),
+    'failure-metric-alarms': FailureMetricAlarmsSettings.optional(),
   })
   .refine((rules) => Object.values(rules).some((v) => v !== undefined), {
     message: `at least one rule is required (known rules: ${RULE_IDS.join(', ')})`,

@@ -63,6 +63,22 @@ export const RULE_GUIDANCE: Readonly<Record<string, RuleGuidance>> = {
     why: 'SNS retries a failed delivery and then drops the message for good: without a DLQ on the subscription the failure leaves no trace.',
     todo: "Give each subscription a RedrivePolicy to an SQS queue in the topic's account and region (FIFO for a FIFO topic), or let edaguard create one (rules.sns-subscription-dlq.create).",
   },
+  'eventbridge-target-dlq': {
+    why: 'EventBridge retries a failed delivery for up to 24 hours and then drops the event: without a DLQ on the target nothing records that it was lost.',
+    todo: "Give each target a DeadLetterConfig to an SQS queue in the rule's account and region and a RetryPolicy within the policy, or let edaguard create one (rules.eventbridge-target-dlq.create).",
+  },
+  'dlq-delivery-permission': {
+    why: 'A DLQ whose queue policy (or KMS key policy) does not let SNS or EventBridge send to it exists and still receives nothing: the failures it should hold are dropped.',
+    todo: "Add a statement allowing the service principal sqs:SendMessage with aws:SourceArn = the topic or rule to the queue policy, and kms:Decrypt and kms:GenerateDataKey for it in the customer-managed key's policy.",
+  },
+  'pipe-source-failure-handling': {
+    why: 'A pipe reading a stream retries a failing record forever by default (-1), blocking its shard until the data expires, unless limits, bisect and a DLQ isolate it.',
+    todo: "Give the pipe's source a DeadLetterConfig first, then finite MaximumRetryAttempts and MaximumRecordAgeInSeconds and OnPartialBatchItemFailure AUTOMATIC_BISECT.",
+  },
+  'failure-metric-alarms': {
+    why: 'Dropped async events, failed EventBridge and SNS deliveries, hot shards and throttled idempotency tables show up only as metrics: without an alarm nobody hears about them.',
+    todo: 'Add a CloudWatch alarm on each failure metric of the resource (> 0) that notifies the owning team.',
+  },
   'policy-conflict': {
     why: 'Two policies ask for different settings on the same resource, so edaguard writes neither and the resource stays unprotected.',
     todo: 'Make the policies agree for this resource (narrow one selector, or align the settings).',

@@ -11,7 +11,7 @@ const EXAMPLE_FILE = fileURLToPath(
   new URL('../../../examples/sandbox/policies/orders.yaml', import.meta.url),
 );
 const KNOWN_RULES =
-  'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout, sqs-fifo-ordering, esm-stream-failure-handling, esm-partial-batch-response, lambda-async-invoke-config, idempotency-store, sqs-dlq-alarm, stream-iterator-age-alarm, dlq-not-empty, stream-retention, sns-subscription-dlq';
+  'sqs-dead-letter-queue, sqs-dlq-retention, sqs-visibility-timeout, sqs-fifo-ordering, esm-stream-failure-handling, esm-partial-batch-response, lambda-async-invoke-config, idempotency-store, sqs-dlq-alarm, stream-iterator-age-alarm, dlq-not-empty, stream-retention, sns-subscription-dlq, eventbridge-target-dlq, dlq-delivery-permission, pipe-source-failure-handling, failure-metric-alarms';
 
 /** YAML from lines, so that line numbers in the tables can be read off the array index + 1. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;

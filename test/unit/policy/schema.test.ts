@@ -47,6 +47,10 @@ describe('rule registry', () => {
       'dlq-not-empty',
       'stream-retention',
       'sns-subscription-dlq',
+      'eventbridge-target-dlq',
+      'dlq-delivery-permission',
+      'pipe-source-failure-handling',
+      'failure-metric-alarms',
     ]);
     for (const id of RULE_IDS) {
       expect(RuleSettingsSchemas[id]).toBeDefined();
