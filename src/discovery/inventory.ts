@@ -140,6 +140,53 @@ export interface TopicFacts {
   readonly subscriptions: readonly SubscriptionFacts[];
 }
 
+/** One target of a selected EventBridge rule (eventbridge-target-dlq), with AWS's defaults filled in. */
+export interface EventTargetFacts {
+  readonly id: string;
+  readonly arn: string;
+  /** DeadLetterConfig.Arn; undefined when the target has none. */
+  readonly deadLetterArn?: string;
+  /** RetryPolicy.MaximumRetryAttempts, or AWS's default (185) when absent. */
+  readonly maximumRetryAttempts: number;
+  /** RetryPolicy.MaximumEventAgeInSeconds, or AWS's default (86,400) when absent. */
+  readonly maximumEventAgeInSeconds: number;
+  /** The target exactly as ListTargetsByRule answered it: PutTargets sends it back whole. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** A selected EventBridge rule and its targets. */
+export interface EventRuleFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly eventBusName: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Set on rules another AWS service manages: their targets cannot be changed. */
+  readonly managedBy?: string;
+  readonly targets: readonly EventTargetFacts[];
+}
+
+/** A selected EventBridge pipe (pipe-source-failure-handling). */
+export interface PipeFacts {
+  readonly arn: string;
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly sourceArn: string;
+  readonly sourceKind: MappingSourceKind;
+  readonly currentState?: string;
+  /**
+   * The stream source's failure handling, AWS's defaults for absent fields (-1: infinite);
+   * undefined for a source that is not a Kinesis or DynamoDB stream.
+   */
+  readonly streamSource?: {
+    readonly maximumRetryAttempts: number;
+    readonly maximumRecordAgeInSeconds: number;
+    readonly onPartialBatchItemFailure?: string;
+    readonly deadLetterArn?: string;
+    /** KinesisStreamParameters / DynamoDBStreamParameters exactly as DescribePipe answered. */
+    readonly raw: Readonly<Record<string, unknown>>;
+  };
+}
+
 /** A resource found by the tag queries: candidates for policy selection (done in plan). */
 export interface TaggedResource {
   readonly arn: string;
@@ -192,6 +239,10 @@ export interface Inventory {
   readonly streams?: ReadonlyMap<string, StreamFacts>;
   /** Selected SNS topics, keyed by ARN; undefined when no policy's sns-subscription-dlq selects any. */
   readonly topics?: ReadonlyMap<string, TopicFacts>;
+  /** Selected EventBridge rules, keyed by ARN; undefined when no policy needed them. */
+  readonly eventRules?: ReadonlyMap<string, EventRuleFacts>;
+  /** Selected pipes, keyed by ARN; undefined when no policy needed them. */
+  readonly pipes?: ReadonlyMap<string, PipeFacts>;
   /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
   readonly alarms?: ReadonlyMap<string, AlarmFacts>;
   readonly readErrors: readonly ReadError[];
