@@ -109,7 +109,8 @@ async function readPreconditions(
   const verdicts: PreconditionVerdict[] = [];
   try {
     // All before the first write: a DLQ is not created for a source queue deleted meanwhile.
-    for (const action of actions) verdicts.push(await checkPrecondition(action, { aws: ctx.aws, inventory }));
+    for (const action of actions)
+      verdicts.push(await checkPrecondition(action, { aws: ctx.aws, inventory, endpoint: ctx.endpoint }));
   } catch (error) {
     return { error };
   }

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PipesClient } from '@aws-sdk/client-pipes';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -50,6 +51,8 @@ export interface AwsClients {
   readonly kinesis: KinesisClient;
   /** EventBridge Pipes: their stream sources' failure handling. */
   readonly pipes: PipesClient;
+  /** Reads the key policy of a DLQ's customer-managed key (never writes one). */
+  readonly kms: KMSClient;
   readonly counter: CallCounter;
   destroy(): void;
 }
@@ -66,6 +69,7 @@ export const SERVICE_NAMES = {
   cloudwatch: 'CloudWatch',
   kinesis: 'Kinesis',
   pipes: 'Pipes',
+  kms: 'KMS',
 } as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
 
 /**
@@ -110,6 +114,7 @@ export function createAwsClients(settings: AwsClientSettings, counter = new Call
     cloudwatch: new CloudWatchClient(common()),
     kinesis: new KinesisClient(common()),
     pipes: new PipesClient(common()),
+    kms: new KMSClient(common()),
   };
   for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
     attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);

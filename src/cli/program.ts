@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { registerPlan, registerReconcile, registerValidate } from './cycleCommands.js';
+import { registerGraph } from './graphCommand.js';
 import { type CliIo, EXIT, type SetExitCode } from './io.js';
 import { registerGameday } from './operator/gameday.js';
 import { registerRedrive } from './operator/redrive.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIo, setExitCode: SetExitCode): Command {
     registerValidate,
     registerPlan,
     registerReconcile,
+    registerGraph,
     registerRunCommand,
     registerRedrive,
     registerReplay,

@@ -3,40 +3,32 @@ import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
 import type { RetryTiming } from '../aws/retry.js';
 import type { PolicySet } from '../policy/model.js';
-import { findAsyncInvokers } from './asyncTriggers.js';
+import { buildDlqGraph } from '../reconcile/dlqGraph.js';
 import { readEdaguardAlarms } from './cloudwatch.js';
+import { type Discovery, selectedArns } from './discoveryContext.js';
 import { readTables } from './dynamodb.js';
-import { consumersOf, functionFactsOf, relevantMappings } from './functionFacts.js';
-import {
-  deepFreeze,
-  type FunctionFacts,
-  type Inventory,
-  type MappingFacts,
-  type ReadError,
-} from './inventory.js';
+import { listTaggedRules, readEventRulesAndDlqs } from './eventRules.js';
+import { consumersOf } from './functionFacts.js';
+import { deepFreeze, type Inventory, type ReadError } from './inventory.js';
 import { listTaggedStreams, readStreams } from './kinesisStreams.js';
-import { listEventSourceMappings, listFunctions, readEventInvokeConfigs } from './lambda.js';
+import { kmsKeysToRead, readKmsKeys } from './kmsKeys.js';
+import { readFunctionDetails, readLambda } from './lambdaStage.js';
+import { listTaggedPipes, selectedPipes } from './pipes.js';
 import {
   QueueBook,
-  type QueueReadContext,
   readDeadLetterSources,
   readQueueNameCandidates,
   readSelectedQueuesAndDlqs,
 } from './queueReads.js';
-import { toReadError } from './readErrors.js';
 import {
-  functionsNeedingInvokeConfig,
-  mappingsNeedingStreamRetention,
   planReads,
   queueNamesToLookUp,
   queuesToCheckForDeadLetterSources,
-  type ReadPlan,
   topicDlqNamesToLookUp,
 } from './readPlan.js';
-import { createReadRunner, type ReadRunner } from './readRequeue.js';
-import { type Selection, selectedOfType, selectionOf } from './selection.js';
+import { createReadRunner } from './readRequeue.js';
+import { selectedOfType, selectionOf } from './selection.js';
 import { readTopicsAndDlqs } from './snsTopics.js';
-import { readStreamRetentions } from './streamRetention.js';
 import { getTaggedResources } from './tagging.js';
 
 export interface DiscoverOptions {
@@ -54,20 +46,6 @@ export interface DiscoverOptions {
   retryTiming?: RetryTiming;
   /** Waits between rounds; tests inject one. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** What every stage of one discovery shares. */
-interface Discovery {
-  readonly policySet: PolicySet;
-  readonly aws: AwsClients;
-  readonly readPlan: ReadPlan;
-  readonly selection: Selection;
-  /** Account-wide reads' fan-out (their failures fail the cycle; the clients retry them harder). */
-  readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
-  /** Per-resource reads: requeued while they fail with a retryable error. */
-  readonly run: ReadRunner;
-  readonly queueReads: QueueReadContext;
-  readonly readErrors: ReadError[];
 }
 
 /**
@@ -92,14 +70,18 @@ export async function discover(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const [tagged, ignored, managed, streams] = await Promise.all([
+  const [tagged, ignored, managed, streams, listedRules, pipeListing] = await Promise.all([
     Promise.all(readPlan.selectorQueries.map((q) => getTaggedResources(aws.tagging, q))),
     getTaggedResources(aws.tagging, readPlan.ignoredQuery),
     getTaggedResources(aws.tagging, readPlan.managedQuery),
     // Kinesis streams are selected from ListStreams and their own tags, not the tagging API.
-    readPlan.needsStreams ? listTaggedStreams(aws.kinesis, run, readErrors) : Promise.resolve([]),
+    readPlan.needsStreamList ? listTaggedStreams(aws.kinesis, run, readErrors) : Promise.resolve([]),
+    // EventBridge rules likewise, from ListRules and ListTagsForResource.
+    readPlan.needsEventRules ? listTaggedRules(aws.eventbridge, run, readErrors) : Promise.resolve([]),
+    // Pipes likewise, from ListPipes and DescribePipe (which also answers their source parameters).
+    readPlan.needsPipes ? listTaggedPipes(aws.pipes, run, readErrors) : Promise.resolve(undefined),
   ]);
-  const selector = [...tagged, streams];
+  const selector = [...tagged, streams, listedRules, pipeListing?.tagged ?? []];
   const selection = selectionOf(policySet.policies, { selector, ignored, managed }, options.region);
   const book = new QueueBook();
   book.addSourcesFromTags(selection.managedTags);
@@ -112,19 +94,16 @@ export async function discover(
     run,
     queueReads: { sqs: aws.sqs, endpoint: options.endpoint, run, book, readErrors },
     readErrors,
+    listedRules,
+    pipes: pipeListing && selectedPipes(selectedOfType(selection, 'pipes:pipe'), pipeListing.described),
   };
   return deepFreeze(await readAfterSelection(d, options.now?.() ?? new Date()));
 }
 
-const selectedArns = (d: Discovery, type: 'sqs:queue' | 'lambda:function') =>
-  new Set(selectedOfType(d.selection, type).map((r) => r.arn));
-
-/** The stages after the tag queries, in the order their inputs become known. */
-async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory> {
+/** The selected sources and what they read: queues and their DLQs, Lambda, tables, topics, rules, streams. */
+async function readSources(d: Discovery, knownTags: (arn: string) => Readonly<Record<string, string>>) {
   const { selection, readPlan, queueReads } = d;
-  const { book } = queueReads;
-  const knownTags = (arn: string) => selection.managedTags.get(arn) ?? selection.ignoredTags.get(arn) ?? {};
-  const [, lambda, tables, alarms, topics] = await Promise.all([
+  const [, lambda, tables, alarms, topics, eventRules] = await Promise.all([
     readSelectedQueuesAndDlqs(queueReads, selectedOfType(selection, 'sqs:queue'), knownTags),
     readLambda(d),
     readTables(d.aws.dynamodb, selectedOfType(selection, 'dynamodb:table'), d.run, d.readErrors),
@@ -138,6 +117,7 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
           knownTags,
         )
       : Promise.resolve(undefined),
+    readPlan.needsEventRules ? readEventRulesAndDlqs(d, knownTags) : Promise.resolve(undefined),
   ]);
   const { functions, mappings, streamRetentionSeconds } = await readFunctionDetails(d, lambda);
   const streams = readPlan.needsStreams
@@ -150,7 +130,48 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
         readErrors: d.readErrors,
       })
     : undefined;
+  return { lambda, tables, alarms, topics, eventRules, functions, mappings, streamRetentionSeconds, streams };
+}
 
+/**
+ * A queue that an SNS subscription, an EventBridge target, a pipe, a mapping or an async config
+ * sends its failures to is a DLQ (the DLQ graph): recorded as such, so no rule gives it a DLQ of
+ * its own and no ListDeadLetterSourceQueues asks it. Returns the DLQs SNS and EventBridge deliver
+ * to (their KMS keys may need a grant).
+ */
+function recordEdgeDlqs(d: Discovery, sources: Awaited<ReturnType<typeof readSources>>): string[] {
+  const { book } = d.queueReads;
+  const graph = buildDlqGraph({
+    queues: book.queues,
+    missingQueues: book.missingQueues,
+    queueNameCandidates: new Map(),
+    deadLetterSources: new Map(),
+    ...(sources.topics ? { topics: sources.topics } : {}),
+    ...(sources.eventRules ? { eventRules: sources.eventRules.rules } : {}),
+    ...(d.pipes ? { pipes: d.pipes } : {}),
+    mappings: sources.mappings,
+    functions: sources.functions,
+  });
+  const delivered: string[] = [];
+  for (const edge of graph.edges) {
+    if (edge.kind === 'sqs-redrive' || edge.dlqType !== 'sqs:queue') continue;
+    book.addSource(edge.dlq, edge.source);
+    if (edge.kind === 'sns-subscription' || edge.kind === 'eventbridge-target') delivered.push(edge.dlq);
+  }
+  return delivered;
+}
+
+/** The stages after the tag queries, in the order their inputs become known. */
+async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory> {
+  const { selection, readPlan, queueReads } = d;
+  const { book } = queueReads;
+  const knownTags = (arn: string) => selection.managedTags.get(arn) ?? selection.ignoredTags.get(arn) ?? {};
+  const sources = await readSources(d, knownTags);
+  const { lambda, tables, alarms, topics, eventRules, functions, mappings, streamRetentionSeconds, streams } =
+    sources;
+  const delivered = recordEdgeDlqs(d, sources);
+  const keyRefs = readPlan.needsKmsKeys ? kmsKeysToRead(book.queues, delivered) : [];
+  const kmsKeys = keyRefs.length > 0 ? readKmsKeys(d.aws.kms, keyRefs, d.run) : Promise.resolve(undefined);
   const needingDlq = queuesToCheckForDeadLetterSources(
     book.queues,
     selectedArns(d, 'sqs:queue'),
@@ -170,12 +191,13 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
   const topicNames = topics ? topicDlqNamesToLookUp(d.policySet.policies, topics, book.queues) : [];
   const queueNameCandidates = await readQueueNameCandidates(
     queueReads,
-    [...new Set([...names, ...topicNames])],
+    [...new Set([...names, ...topicNames, ...(eventRules?.dlqNames ?? [])])],
     selection.target,
     selection.managedTags,
   );
   const consumers =
     lambda && readPlan.needsMappings ? consumersOf(mappings, book.queues, functions) : undefined;
+  const keys = await kmsKeys;
   return {
     target: selection.target,
     readAt: readAt.toISOString(),
@@ -191,73 +213,10 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
     tables,
     ...(streams ? { streams } : {}),
     ...(topics ? { topics } : {}),
+    ...(eventRules ? { eventRules: eventRules.rules } : {}),
+    ...(d.pipes ? { pipes: d.pipes } : {}),
+    ...(keys ? { kmsKeys: keys } : {}),
     ...(alarms ? { alarms } : {}),
     readErrors: d.readErrors,
   };
-}
-
-interface LambdaLists {
-  readonly mappings: Awaited<ReturnType<typeof listEventSourceMappings>>;
-  readonly functions: Awaited<ReturnType<typeof listFunctions>>;
-  readonly asyncInvokers: ReadonlyMap<string, readonly string[]>;
-}
-
-/** The account-wide Lambda lists (and async callers), when some selected resource needs them. */
-async function readLambda(d: Discovery): Promise<LambdaLists | undefined> {
-  const { readPlan, aws } = d;
-  const selectedFunctions = selectedOfType(d.selection, 'lambda:function').length;
-  const asyncInvokers =
-    readPlan.needsAsyncInvokers && selectedFunctions > 0
-      ? findAsyncInvokers(aws, d.limit)
-      : Promise.resolve(new Map<string, string[]>());
-  if (
-    !readPlan.needsFunctions ||
-    (selectedFunctions === 0 && selectedOfType(d.selection, 'sqs:queue').length === 0)
-  ) {
-    await asyncInvokers;
-    return undefined;
-  }
-  const [mappings, functions, invokers] = await Promise.all([
-    readPlan.needsMappings ? listEventSourceMappings(aws.lambda) : Promise.resolve([]),
-    listFunctions(aws.lambda),
-    asyncInvokers,
-  ]);
-  return { mappings, functions, asyncInvokers: invokers };
-}
-
-/**
- * Mappings and functions from the lists, then the per-function reads they call for: stream
- * retention (stream rule) and event-invoke configs (async rule), overlapping.
- */
-async function readFunctionDetails(d: Discovery, lambda: LambdaLists | undefined) {
-  const { policies } = d.policySet;
-  const selectedFunctions = selectedOfType(d.selection, 'lambda:function');
-  const selectedFunctionArns = new Set(selectedFunctions.map((r) => r.arn));
-  const listed = relevantMappings(lambda?.mappings ?? [], selectedFunctionArns, selectedArns(d, 'sqs:queue'));
-  const { mappings } = listed;
-  const facts = functionFactsOf(
-    lambda?.functions ?? [],
-    selectedFunctions,
-    mappings,
-    lambda?.asyncInvokers ?? new Map(),
-  );
-  d.readErrors.push(...listed.readErrors, ...facts.readErrors);
-  const functions: Map<string, FunctionFacts> = facts.functions;
-  const selectedTags = new Map(selectedFunctions.map((r) => [r.arn, r.tags]));
-  const [streamRetentionSeconds, withConfigs] = await Promise.all([
-    readStreamRetentions(
-      d.aws.kinesis,
-      mappingsNeedingStreamRetention(policies, mappings, selectedTags),
-      d.run,
-      (m: MappingFacts, error) => d.readErrors.push(toReadError(m.arn, 'DescribeStreamSummary', error)),
-    ),
-    readEventInvokeConfigs(
-      d.aws.lambda,
-      functionsNeedingInvokeConfig(policies, functions, selectedFunctionArns),
-      d.run,
-      d.readErrors,
-    ),
-  ]);
-  for (const fn of withConfigs) functions.set(fn.arn, fn);
-  return { functions, mappings, streamRetentionSeconds };
 }

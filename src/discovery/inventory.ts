@@ -25,6 +25,8 @@ export interface QueueFacts {
   readonly kmsDataKeyReusePeriodSeconds?: number;
   readonly sqsManagedSseEnabled: boolean;
   readonly approximateNumberOfMessages: number;
+  /** The queue's access policy (JSON text) as SQS answered it; undefined when it has none. */
+  readonly policy?: string;
 }
 
 /** One Lambda event source mapping that reads from a queue, with its function's timeout. */
@@ -173,6 +175,8 @@ export interface PipeFacts {
   readonly sourceArn: string;
   readonly sourceKind: MappingSourceKind;
   readonly currentState?: string;
+  /** The pipe's execution role: UpdatePipe requires it, so the write sends it back unchanged. */
+  readonly roleArn?: string;
   /**
    * The stream source's failure handling, AWS's defaults for absent fields (-1: infinite);
    * undefined for a source that is not a Kinesis or DynamoDB stream.
@@ -185,6 +189,18 @@ export interface PipeFacts {
     /** KinesisStreamParameters / DynamoDBStreamParameters exactly as DescribePipe answered. */
     readonly raw: Readonly<Record<string, unknown>>;
   };
+}
+
+/** A DLQ's KMS key, as far as edaguard may read it (dlq-delivery-permission). */
+export interface KmsKeyFacts {
+  /** The key as the queue's KmsMasterKeyId names it (key id, ARN or alias). */
+  readonly keyRef: string;
+  readonly keyManager?: 'AWS' | 'CUSTOMER';
+  readonly arn?: string;
+  /** The key's `default` policy (JSON text), for a customer-managed key. */
+  readonly policy?: string;
+  /** DescribeKey or GetKeyPolicy failed with this error code: the policy could not be checked. */
+  readonly readError?: string;
 }
 
 /** A resource found by the tag queries: candidates for policy selection (done in plan). */
@@ -243,6 +259,8 @@ export interface Inventory {
   readonly eventRules?: ReadonlyMap<string, EventRuleFacts>;
   /** Selected pipes, keyed by ARN; undefined when no policy needed them. */
   readonly pipes?: ReadonlyMap<string, PipeFacts>;
+  /** KMS keys of the DLQs that SNS or EventBridge deliver to, by the queue's KmsMasterKeyId. */
+  readonly kmsKeys?: ReadonlyMap<string, KmsKeyFacts>;
   /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
   readonly alarms?: ReadonlyMap<string, AlarmFacts>;
   readonly readErrors: readonly ReadError[];

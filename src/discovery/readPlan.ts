@@ -1,5 +1,6 @@
 import { dlqNameFor, failureQueueNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy, PolicySet } from '../policy/model.js';
+import { DLQ_RULE_IDS, type RuleId } from '../policy/ruleSettings.js';
 import { MANAGED_BY_VALUE, RESOURCE_TYPES, type ResourceType, TAGS } from '../policy/schema.js';
 import type { FunctionFacts, MappingFacts, QueueFacts, Target, TopicFacts } from './inventory.js';
 import { selectingPoliciesOf } from './selection.js';
@@ -40,8 +41,16 @@ export interface ReadPlan {
   readonly needsAsyncInvokers: boolean;
   /** Kinesis streams and their tags (ListStreams, ListTagsForStream): a policy selects them. */
   readonly needsStreams: boolean;
+  /** Only the list of streams and their tags (selection), also when just their alarms are needed. */
+  readonly needsStreamList: boolean;
   /** SNS topics' attributes and subscriptions (sns-subscription-dlq). */
   readonly needsTopics: boolean;
+  /** EventBridge rules, their tags and targets (ListRules, ListTagsForResource, ListTargetsByRule). */
+  readonly needsEventRules: boolean;
+  /** Pipes, their tags and source parameters (ListPipes, DescribePipe): pipe-source-failure-handling. */
+  readonly needsPipes: boolean;
+  /** The key policies of the DLQs SNS and EventBridge deliver to (dlq-delivery-permission). */
+  readonly needsKmsKeys: boolean;
   /** edaguard's CloudWatch alarms (DescribeAlarms by prefix). */
   readonly needsAlarms: boolean;
   readonly dlqSuffixes: readonly string[];
@@ -70,6 +79,13 @@ export function planReads(policySet: PolicySet): ReadPlan {
     const create = policy.rules['sqs-dead-letter-queue']?.create;
     if (create) suffixes.add(create.nameSuffix);
   }
+  /** Some policy selects `type` and has one of `rules`: that type's own reads are needed. */
+  const selectsWith = (type: ResourceType, rules: readonly RuleId[]) =>
+    policySet.policies.some(
+      (p) => p.resourceTypes.includes(type) && rules.some((r) => p.rules[r] !== undefined),
+    );
+  const alarmsOn = (type: ResourceType) => selectsWith(type, ['failure-metric-alarms']);
+  const needsStreams = selectsWith('kinesis:stream', ['stream-retention']);
   const needsMappings =
     has('sqs-visibility-timeout') ||
     has('esm-stream-failure-handling') ||
@@ -80,17 +96,26 @@ export function planReads(policySet: PolicySet): ReadPlan {
     ignoredQuery: { resourceTypes: Object.values(TAGGING_TYPE_FILTER), tags: { [TAGS.ignore]: 'true' } },
     managedQuery: { resourceTypes: ['sqs'], tags: { [TAGS.managedBy]: MANAGED_BY_VALUE } },
     needsMappings,
-    needsFunctions: needsMappings || has('lambda-async-invoke-config'),
-    needsAsyncInvokers: policySet.policies.some(
-      (p) => p.rules['lambda-async-invoke-config']?.appliesTo === 'async-invoked',
-    ),
-    needsStreams: policySet.policies.some(
-      (p) => p.resourceTypes.includes('kinesis:stream') && p.rules['stream-retention'] !== undefined,
-    ),
-    needsTopics: policySet.policies.some(
-      (p) => p.resourceTypes.includes('sns:topic') && p.rules['sns-subscription-dlq'] !== undefined,
-    ),
-    needsAlarms: has('sqs-dlq-alarm') || has('stream-iterator-age-alarm'),
+    needsFunctions: needsMappings || has('lambda-async-invoke-config') || alarmsOn('lambda:function'),
+    needsAsyncInvokers:
+      policySet.policies.some((p) => p.rules['lambda-async-invoke-config']?.appliesTo === 'async-invoked') ||
+      alarmsOn('lambda:function'),
+    needsStreams,
+    needsStreamList: needsStreams || alarmsOn('kinesis:stream'),
+    needsTopics: selectsWith('sns:topic', [
+      'sns-subscription-dlq',
+      'dlq-delivery-permission',
+      ...DLQ_RULE_IDS,
+    ]),
+    needsEventRules: selectsWith('events:rule', [
+      'eventbridge-target-dlq',
+      'dlq-delivery-permission',
+      'failure-metric-alarms',
+      ...DLQ_RULE_IDS,
+    ]),
+    needsPipes: selectsWith('pipes:pipe', ['pipe-source-failure-handling', ...DLQ_RULE_IDS]),
+    needsKmsKeys: has('dlq-delivery-permission'),
+    needsAlarms: has('sqs-dlq-alarm') || has('stream-iterator-age-alarm') || has('failure-metric-alarms'),
     dlqSuffixes: [...suffixes].sort(),
   };
 }
@@ -141,6 +166,8 @@ export function functionsNeedingInvokeConfig(
       selectedFunctionArns.has(fn.arn) &&
       selectingPoliciesOf(policies, 'lambda:function', fn.tags).some((p) => {
         const rule = p.rules['lambda-async-invoke-config'];
+        // failure-metric-alarms: a function with an event-invoke config is invoked asynchronously.
+        if (p.rules['failure-metric-alarms'] !== undefined && fn.asyncInvokers.length === 0) return true;
         return rule !== undefined && (rule.appliesTo === 'all-selected' || fn.asyncInvokers.length > 0);
       }),
   );

@@ -1,6 +1,5 @@
 import {
   GetSubscriptionAttributesCommand,
-  GetTopicAttributesCommand,
   paginateListSubscriptionsByTopic,
   type SNSClient,
 } from '@aws-sdk/client-sns';
@@ -50,11 +49,11 @@ async function readSubscription(
   }
 }
 
-/** GetTopicAttributes, ListSubscriptionsByTopic, then GetSubscriptionAttributes of each confirmed one. */
+/**
+ * ListSubscriptionsByTopic, then GetSubscriptionAttributes of each confirmed one. Whether the topic
+ * is FIFO is in its name (SNS requires FIFO topic names to end in `.fifo`): no GetTopicAttributes.
+ */
 async function readTopic(sns: SNSClient, run: ReadRunner, resource: TaggedResource): Promise<TopicFacts> {
-  const attributes = await run(
-    async () => (await sns.send(new GetTopicAttributesCommand({ TopicArn: resource.arn }))).Attributes ?? {},
-  );
   const listed = await run(async () => {
     const all: { arn: string; protocol: string }[] = [];
     for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: resource.arn })) {
@@ -70,11 +69,11 @@ async function readTopic(sns: SNSClient, run: ReadRunner, resource: TaggedResour
         : run(() => readSubscription(sns, s.arn, s.protocol)),
     ),
   );
+  const name = parseArn(resource.arn).resource;
   return {
     arn: resource.arn,
-    name: parseArn(resource.arn).resource,
-    // Moto leaves FifoTopic out on standard topics.
-    fifo: attributes.FifoTopic === 'true',
+    name,
+    fifo: name.endsWith('.fifo'),
     tags: resource.tags,
     subscriptions: subscriptions.filter((s): s is SubscriptionFacts => s !== undefined),
   };

@@ -98,6 +98,7 @@ export function toQueueFacts(
   };
   const redrivePolicy = readRedrivePolicy(arn, attributes.RedrivePolicy);
   const kmsMasterKeyId = attributes.KmsMasterKeyId || undefined;
+  const policy = attributes.Policy || undefined;
   return {
     arn,
     url,
@@ -112,6 +113,7 @@ export function toQueueFacts(
       : {}),
     sqsManagedSseEnabled: flag('SqsManagedSseEnabled'),
     approximateNumberOfMessages: num('ApproximateNumberOfMessages', 0),
+    ...(policy ? { policy } : {}),
   };
 }
 

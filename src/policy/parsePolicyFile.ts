@@ -2,7 +2,7 @@ import { type Document, isMap, isScalar, isSeq, LineCounter } from 'yaml';
 import type { PolicyIssue } from '../errors.js';
 import { type IssueList, POLICY_LIMITS } from './limits.js';
 import type { Policy, SourceLocation } from './model.js';
-import { type ResourceType, RULE_IDS, RULE_RESOURCE_TYPES, type RuleId } from './ruleSettings.js';
+import { defaultResourceTypes, type ResourceType, RULE_IDS, type RuleId } from './ruleSettings.js';
 import { type ReliabilityPolicyDocument, ReliabilityPolicySchema } from './schema.js';
 import {
   type BudgetStop,
@@ -116,7 +116,7 @@ function policyOfDocument(
 function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, at: At): Policy {
   const ruleIds = RULE_IDS.filter((id) => data.spec.rules[id] !== undefined);
   const resourceTypes: ResourceType[] = data.spec.match.resourceTypes ?? [
-    ...new Set(ruleIds.flatMap((id) => RULE_RESOURCE_TYPES[id])),
+    ...new Set(ruleIds.flatMap((id) => defaultResourceTypes(id))),
   ];
   const ruleLocations: Partial<Record<RuleId, SourceLocation>> = {};
   for (const id of ruleIds) ruleLocations[id] = { file, ...at(nodeOffset(doc, ['spec', 'rules', id])) };

@@ -233,19 +233,35 @@ export const RuleSettingsSchemas = {
 export type RuleId = keyof typeof RuleSettingsSchemas;
 export const RULE_IDS = Object.keys(RuleSettingsSchemas) as RuleId[];
 
+/** The rules that judge a DLQ rather than the source that sends to it. */
+export const DLQ_RULE_IDS = ['sqs-dlq-retention', 'sqs-dlq-alarm', 'dlq-not-empty'] as const;
+
+/**
+ * A DLQ rule applies to the DLQs of the sources a policy selects: queues (redrive policies),
+ * topics (subscriptions), rules (targets), pipes, and functions (mapping and async on-failure
+ * destinations).
+ */
+const DLQ_RULE_TYPES: readonly ResourceType[] = [
+  'sqs:queue',
+  'sns:topic',
+  'events:rule',
+  'pipes:pipe',
+  'lambda:function',
+];
+
 /** Which resource types each rule evaluates. */
 export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
   'sqs-dead-letter-queue': ['sqs:queue'],
-  'sqs-dlq-retention': ['sqs:queue'],
+  'sqs-dlq-retention': DLQ_RULE_TYPES,
   'sqs-visibility-timeout': ['sqs:queue'],
   'sqs-fifo-ordering': ['sqs:queue'],
   'esm-stream-failure-handling': ['lambda:function'],
   'esm-partial-batch-response': ['lambda:function'],
   'lambda-async-invoke-config': ['lambda:function'],
   'idempotency-store': ['dynamodb:table'],
-  'sqs-dlq-alarm': ['sqs:queue'],
+  'sqs-dlq-alarm': DLQ_RULE_TYPES,
   'stream-iterator-age-alarm': ['lambda:function'],
-  'dlq-not-empty': ['sqs:queue'],
+  'dlq-not-empty': DLQ_RULE_TYPES,
   'stream-retention': ['kinesis:stream'],
   'sns-subscription-dlq': ['sns:topic'],
   'eventbridge-target-dlq': ['events:rule'],
@@ -259,6 +275,16 @@ export const RULE_RESOURCE_TYPES: Record<RuleId, readonly ResourceType[]> = {
     'dynamodb:table',
   ],
 };
+
+/**
+ * The types a policy without `match.resourceTypes` selects for each rule: the rule's own types,
+ * except that a DLQ rule defaults to queues only. It judges the DLQs of topics, rules, pipes and
+ * functions only when the policy names those types, so that a queue policy never starts listing
+ * every rule and pipe of the account.
+ */
+export function defaultResourceTypes(rule: RuleId): readonly ResourceType[] {
+  return (DLQ_RULE_IDS as readonly RuleId[]).includes(rule) ? ['sqs:queue'] : RULE_RESOURCE_TYPES[rule];
+}
 
 /** Each rule's settings, defaults filled in. */
 export type RuleSettings = { [R in RuleId]: z.infer<(typeof RuleSettingsSchemas)[R]> };

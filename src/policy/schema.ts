@@ -93,7 +93,9 @@ export const ReliabilityPolicySchema = z.strictObject({
         .array(z.enum(RESOURCE_TYPES))
         .min(1)
         .optional()
-        .describe('Default: every type a rule of this policy applies to.'),
+        .describe(
+          'Default: every type a rule of this policy applies to (sqs:queue only for the DLQ rules sqs-dlq-retention, sqs-dlq-alarm and dlq-not-empty; name sns:topic, events:rule, pipes:pipe or lambda:function to have them judge the DLQs of those too).',
+        ),
       tags: TagMap.default({}).describe('All listed tags must match. Empty: every resource of the types.'),
     }),
     exclude: z

@@ -1,13 +1,13 @@
 import type { Inventory, QueueFacts } from '../discovery/inventory.js';
 import { dlqNameFor } from '../policy/dlqName.js';
 import type { Policy } from '../policy/model.js';
-import type { RuleId, RuleSettings } from '../policy/ruleSettings.js';
+import { DLQ_RULE_IDS, type RuleId, type RuleSettings } from '../policy/ruleSettings.js';
 import { policyGoverns } from '../policy/selectors.js';
 import { resolveRule } from './ruleEvaluation.js';
 import type { RuleVerdict } from './rules/verdict.js';
 
-/** The rules that judge a DLQ rather than the queue that sends to it. */
-export const DLQ_RULES = ['sqs-dlq-retention', 'sqs-dlq-alarm', 'dlq-not-empty'] as const;
+/** The rules that judge a DLQ rather than the source that sends to it. */
+export const DLQ_RULES = DLQ_RULE_IDS;
 
 /** A DLQ of selected queues (or a selected queue that is a DLQ), and the policies that govern it. */
 export interface DlqEntry {

@@ -1,5 +1,6 @@
 import type { Target } from '../discovery/inventory.js';
 import type { ResourceType, RuleId } from '../policy/schema.js';
+import type { GrantStatement } from './queuePolicyGrant.js';
 
 /** The closed set of writes edaguard makes. Each sends only what it owns. */
 export type Action =
@@ -59,6 +60,39 @@ export type Action =
       readonly value: string;
     }
   | {
+      readonly kind: 'AddQueuePolicyStatements';
+      /** Addressed by ARN: the queue may be one created in this cycle. */
+      readonly queueArn: string;
+      /** edaguard's statements to add: each lets a service deliver to the queue from one source. */
+      readonly statements: readonly GrantStatement[];
+      /** The Policy the plan saw (undefined: none, or a queue created in this cycle). */
+      readonly observedPolicy?: string;
+      /** The whole new Policy: the observed text with the statements inserted, nothing else changed. */
+      readonly policy: string;
+    }
+  | {
+      readonly kind: 'UpdatePipe';
+      readonly pipeArn: string;
+      readonly pipeName: string;
+      /** The pipe's role as read: UpdatePipe requires one, so it is sent back unchanged. */
+      readonly roleArn: string;
+      readonly sourceKind: 'kinesis' | 'dynamodb';
+      /** The stream source's parameters as discovery read them: sent back whole with `changes`. */
+      readonly observedSource: Readonly<Record<string, unknown>>;
+      /** Only the failure-handling fields that change. */
+      readonly changes: Readonly<PipeSourceFailureChanges>;
+    }
+  | {
+      readonly kind: 'PutTargets';
+      readonly ruleArn: string;
+      readonly ruleName: string;
+      readonly eventBusName: string;
+      /** The whole targets to send (PutTargets replaces each by Id): as read, with DLQ and RetryPolicy set. */
+      readonly targets: readonly Readonly<Record<string, unknown>>[];
+      /** What each of those targets was when planned (same order): the precondition compares with it. */
+      readonly planned: readonly Readonly<Record<string, unknown>>[];
+    }
+  | {
       readonly kind: 'PutMetricAlarm';
       /** The whole alarm: PutMetricAlarm replaces every field. */
       readonly alarm: Readonly<AlarmSpec>;
@@ -71,7 +105,7 @@ export interface AlarmSpec {
   Namespace: string;
   MetricName: string;
   Dimensions: Array<{ Name: string; Value: string }>;
-  Statistic: 'Maximum';
+  Statistic: 'Maximum' | 'Sum';
   Threshold: number;
   Period: number;
   EvaluationPeriods: number;
@@ -87,6 +121,14 @@ export interface EventSourceMappingChanges {
   MaximumRecordAgeInSeconds?: number;
   DestinationConfig?: { OnFailure: { Destination: string } };
   FunctionResponseTypes?: Array<'ReportBatchItemFailures'>;
+}
+
+/** The failure-handling fields of a pipe's Kinesis or DynamoDB stream source that edaguard sets. */
+export interface PipeSourceFailureChanges {
+  MaximumRetryAttempts?: number;
+  MaximumRecordAgeInSeconds?: number;
+  OnPartialBatchItemFailure?: 'AUTOMATIC_BISECT';
+  DeadLetterConfig?: { Arn: string };
 }
 
 export interface EventInvokeConfig {

@@ -2,8 +2,14 @@ import type { Inventory } from '../discovery/inventory.js';
 import type { PolicySet } from '../policy/model.js';
 import type { ResourceType } from '../policy/ruleSettings.js';
 import { policySelects } from '../policy/selectors.js';
+import { governEdgeDlqs } from './governEdgeDlqs.js';
 import type { Finding, Plan } from './model.js';
+import { planDeadLetterQueues } from './planDeadLetterQueues.js';
+import { planDeliveryPermissions } from './planDeliveryPermissions.js';
+import { planEventRules } from './planEventRules.js';
+import { planFailureMetricAlarmsOf } from './planFailureMetricAlarms.js';
 import { planFunction } from './planFunction.js';
+import { planPipes } from './planPipes.js';
 import { planQueues } from './planQueues.js';
 import { planTopics } from './planTopics.js';
 import { readErrorFindings } from './readErrorFindings.js';
@@ -23,7 +29,7 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   const selectingOf = (type: ResourceType, tags: Readonly<Record<string, string>>) =>
     policySet.policies.filter((p) => policySelects(p, type, tags));
 
-  planQueues(policySet, inventory, findings, selectingOf);
+  const dlqs = planQueues(inventory, findings, selectingOf);
   for (const resource of inventory.tagged) {
     if (resource.type === 'lambda:function') {
       const fn = inventory.functions.get(resource.arn);
@@ -54,6 +60,16 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   }
 
   planTopics(inventory, findings, selectingOf);
+  planEventRules(inventory, findings, selectingOf);
+  planPipes(inventory, findings, selectingOf);
+  planFailureMetricAlarmsOf(inventory, findings, selectingOf);
+  // The DLQ rules once every edge is known: they judge the DLQs of queues, topics, rules, pipes
+  // and functions, those this plan creates included.
+  governEdgeDlqs(dlqs, inventory, findings, selectingOf);
+  planDeadLetterQueues(dlqs.entries(), policySet, inventory, findings);
+
+  // After every rule that sets a dead-letter edge: the grants follow the edges this plan creates.
+  planDeliveryPermissions(inventory, findings, selectingOf);
 
   findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
   return { target: inventory.target, findings: shareCreatedQueues(findings) };

@@ -1,23 +1,24 @@
 import type { Inventory, QueueFacts } from '../discovery/inventory.js';
-import type { Policy, PolicySet } from '../policy/model.js';
+import type { Policy } from '../policy/model.js';
 import type { RuleId } from '../policy/ruleSettings.js';
 import { policyGoverns } from '../policy/selectors.js';
 import { DlqRegistry } from './dlqRegistry.js';
 import type { Finding } from './model.js';
-import { planDeadLetterQueues } from './planDeadLetterQueues.js';
 import { evaluate, resolveRule, type SelectingPolicies } from './ruleEvaluation.js';
 import { planQueueDeadLetter } from './rules/sqsDeadLetterQueue.js';
 import { planFifoOrdering } from './rules/sqsFifoOrdering.js';
 import { planVisibilityTimeout } from './rules/sqsVisibilityTimeout.js';
 import type { RuleVerdict } from './rules/verdict.js';
 
-/** The SQS rules: each selected queue's own, then those of the DLQs they send to. */
+/**
+ * The SQS rules of each selected queue; returns the DLQs they send to, with the policies that
+ * govern them (their DLQ rules are planned once every edge is known: see plan.ts).
+ */
 export function planQueues(
-  policySet: PolicySet,
   inventory: Inventory,
   findings: Finding[],
   selectingOf: SelectingPolicies,
-): void {
+): DlqRegistry {
   const dlqs = new DlqRegistry();
   for (const resource of inventory.tagged) {
     if (resource.type !== 'sqs:queue') continue;
@@ -28,7 +29,7 @@ export function planQueues(
     const dlqVerdict = planQueue(queue, selecting, inventory, findings);
     dlqs.governDlqsOf(queue, selecting, dlqVerdict, inventory);
   }
-  planDeadLetterQueues(dlqs.entries(), policySet, inventory, findings);
+  return dlqs;
 }
 
 /** One selected queue's own rules; returns the dead-letter-queue rule's verdict (what it creates). */

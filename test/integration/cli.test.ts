@@ -67,9 +67,17 @@ describe('edaguard CLI', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       valid: true,
-      policies: ['orders-alarms', 'orders-functions', 'orders-idempotency', 'orders-ordering', 'orders'],
+      policies: [
+        'orders-alarms',
+        'orders-async-edges',
+        'orders-functions',
+        'orders-idempotency',
+        'orders-ordering',
+        'orders',
+      ],
       files: [
         expect.stringContaining('orders-alarms.yaml'),
+        expect.stringContaining('orders-async-edges.yaml'),
         expect.stringContaining('orders-lambda.yaml'),
         expect.stringContaining('orders.yaml'),
       ],
@@ -104,9 +112,9 @@ describe('edaguard CLI', () => {
     const report = JSON.parse(dry.stdout);
     expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
     expect(report.summary).toEqual({
-      resources: 22,
-      compliant: 3,
-      drifted: 15,
+      resources: 29,
+      compliant: 4,
+      drifted: 21,
       fixed: 0,
       failed: 0,
       deferred: 0,

@@ -89,7 +89,7 @@ describe('safety rails against the emulator', () => {
     seed = testSeeder();
     await seedSandbox(seed);
     const first = await cycle();
-    expect(first.writes).toBe(28);
+    expect(first.writes).toBe(39);
     const second = await cycle();
     expect(second.writes).toBe(0);
     expect(second.report.summary.fixed).toBe(0);
@@ -107,7 +107,7 @@ describe('safety rails against the emulator', () => {
     }
     const rest = await cycle();
     expect(rest.report.summary.deferred).toBe(0);
-    expect(limited.writes + rest.writes).toBe(28);
+    expect(limited.writes + rest.writes).toBe(39);
   });
 
   it('a failure on one resource is reported for it and the others are still fixed', async () => {
@@ -175,7 +175,7 @@ describe('the audit trail', () => {
     const writes = log.lines().filter((l) => l.decision === 'write');
     expect(writes.length).toBe(
       report.awsCalls
-        .filter((c) => /^(Create|Set|Update|Put)/.test(c.operation))
+        .filter((c) => /^(Create|Set|Update|Put|Increase)/.test(c.operation))
         .reduce((n, c) => n + c.count, 0),
     );
     expect(

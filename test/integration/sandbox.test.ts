@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/report/driftReport.js';
 import { cli, testSeeder, useCleanEmulator } from '../support/harness.js';
-import { SANDBOX_POLICY_DIR, seedSandbox } from '../support/sandbox.js';
+import { SANDBOX_POLICY_DIR, type Sandbox, seedSandbox } from '../support/sandbox.js';
+import type { Seeder } from '../support/seed.js';
 
 useCleanEmulator();
 
@@ -18,7 +19,7 @@ describe('the demo sandbox, end to end through the CLI', () => {
     const fixed = report.results
       .filter((r) => r.status === 'fixed')
       .map((r) => `${r.resource.split(':').pop()} ${r.rule}`);
-    expect(fixed).toHaveLength(21);
+    expect(fixed).toHaveLength(30);
     expect(fixed).toEqual(
       expect.arrayContaining([
         'invoices-dlq sqs-dlq-retention',
@@ -28,6 +29,16 @@ describe('the demo sandbox, end to end through the CLI', () => {
         'shipping sqs-dead-letter-queue',
         'order-notifier lambda-async-invoke-config',
         'table/orders-idempotency idempotency-store',
+        // The async edges: each dead end created, made able to receive, and watched.
+        'order-placed sns-subscription-dlq',
+        'order-placed-dlq dlq-delivery-permission',
+        'order-placed-dlq sqs-dlq-alarm',
+        'payment-events-dlq dlq-delivery-permission',
+        'payment-events-dlq sqs-dlq-alarm',
+        'rule/order-shipped eventbridge-target-dlq',
+        'order-shipped-dlq dlq-delivery-permission',
+        'order-shipped-dlq sqs-dlq-alarm',
+        'stream/order-audit-log stream-retention',
       ]),
     );
     expect(
@@ -52,6 +63,8 @@ describe('the demo sandbox, end to end through the CLI', () => {
       maxReceiveCount: 3,
     });
 
+    await expectAsyncEdgesFixed(seed, sandbox);
+
     const second = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--output', 'json']);
     const again = JSON.parse(second.stdout) as DriftReport;
     expect(second.code).toBe(1);
@@ -60,3 +73,49 @@ describe('the demo sandbox, end to end through the CLI', () => {
     seed.destroy();
   });
 });
+
+const ACCOUNT_SQS = 'arn:aws:sqs:us-east-1:123456789012';
+
+/** The async edges, read back with the SDK: DLQs set, the foreign policy statement kept, retention raised. */
+async function expectAsyncEdgesFixed(seed: Seeder, sandbox: Sandbox): Promise<void> {
+  const { ListTargetsByRuleCommand } = await import('@aws-sdk/client-eventbridge');
+  const { DescribeStreamSummaryCommand } = await import('@aws-sdk/client-kinesis');
+  const { ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand } = await import(
+    '@aws-sdk/client-sns'
+  );
+  const subs = await seed.sns.send(
+    new ListSubscriptionsByTopicCommand({ TopicArn: sandbox.orderPlacedTopic }),
+  );
+  const sub = await seed.sns.send(
+    new GetSubscriptionAttributesCommand({ SubscriptionArn: subs.Subscriptions?.[0]?.SubscriptionArn }),
+  );
+  expect(JSON.parse(sub.Attributes?.RedrivePolicy ?? '{}').deadLetterTargetArn).toBe(
+    `${ACCOUNT_SQS}:order-placed-dlq`,
+  );
+
+  const targets = await seed.eventbridge.send(new ListTargetsByRuleCommand({ Rule: 'order-shipped' }));
+  expect(targets.Targets?.[0]).toMatchObject({
+    Id: 'notify-customer',
+    DeadLetterConfig: { Arn: `${ACCOUNT_SQS}:order-shipped-dlq` },
+    InputTransformer: {
+      InputPathsMap: { order: '$.detail.orderId' },
+      InputTemplate: '{"orderId": <order>, "kind": "shipped"}',
+    },
+  });
+
+  const dlqUrl = sandbox.paymentEventsDlq.replace(/^.*:/, `${process.env.AWS_ENDPOINT_URL}/123456789012/`);
+  const policy = JSON.parse((await seed.attributes(dlqUrl, ['Policy'])).Policy ?? '{}') as {
+    Statement: Array<{ Sid: string; Principal: unknown; Condition?: unknown }>;
+  };
+  expect(policy.Statement.map((st) => st.Sid)).toEqual([
+    'payments-team-reads',
+    expect.stringMatching(/^edaguard-/),
+  ]);
+  expect(policy.Statement[1]).toMatchObject({
+    Principal: { Service: 'sns.amazonaws.com' },
+    Condition: { ArnEquals: { 'aws:SourceArn': sandbox.paymentEventsTopic } },
+  });
+
+  const stream = await seed.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'order-audit-log' }));
+  expect(stream.StreamDescriptionSummary?.RetentionPeriodHours).toBe(48);
+}

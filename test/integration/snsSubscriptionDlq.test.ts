@@ -8,7 +8,12 @@ import {
   SetSubscriptionAttributesCommand,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueUrlCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueueTagsCommand,
+} from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPrecondition } from '../../src/apply/handlers/index.js';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -90,6 +95,39 @@ describe('sns-subscription-dlq against the emulator', () => {
     const again = await reconcileOnce(policy('{ create: {} }'));
     expect(again.writes).toBe(0);
     expect(again.report.results.find((r) => r.rule === 'sns-subscription-dlq')?.status).toBe('pass');
+  });
+
+  it('a FIFO topic gets a FIFO DLQ, <topic>-dlq.fifo', async () => {
+    aws ??= testClients();
+    const topic = await aws.sns.send(
+      new CreateTopicCommand({
+        Name: 'ledger.fifo',
+        Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' },
+        Tags: [{ Key: 'team', Value: 'orders' }],
+      }),
+    );
+    await aws.sqs.send(
+      new CreateQueueCommand({ QueueName: 'ledger-consumer.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const sub = await aws.sns.send(
+      new SubscribeCommand({
+        TopicArn: topic.TopicArn,
+        Protocol: 'sqs',
+        Endpoint: `${ACCOUNT}:ledger-consumer.fifo`,
+        ReturnSubscriptionArn: true,
+      }),
+    );
+    const first = await reconcileOnce(policy('{ create: {} }'));
+    expect(first.report.results.find((r) => r.rule === 'sns-subscription-dlq')?.status).toBe('fixed');
+    expect(JSON.parse((await redrivePolicyOf(sub.SubscriptionArn as string)) ?? '{}')).toEqual({
+      deadLetterTargetArn: `${ACCOUNT}:ledger-dlq.fifo`,
+    });
+    const dlqUrl = (await aws.sqs.send(new GetQueueUrlCommand({ QueueName: 'ledger-dlq.fifo' }))).QueueUrl;
+    const attributes = await aws.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['FifoQueue'] }),
+    );
+    expect(attributes.Attributes?.FifoQueue).toBe('true');
+    expect((await reconcileOnce(policy('{ create: {} }'))).writes).toBe(0);
   });
 
   it('without create, reports the subscription and writes nothing', async () => {

@@ -4,12 +4,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { type SandboxAsyncEdges, seedAsyncEdges } from './sandboxAsyncEdges.js';
 import { redrive, type Seeder } from './seed.js';
 
 /** The demo's policy directory: the foundation issue's example policy, verbatim. */
 export const SANDBOX_POLICY_DIR = fileURLToPath(new URL('../../examples/sandbox/policies', import.meta.url));
 
-export interface Sandbox {
+export interface Sandbox extends SandboxAsyncEdges {
   orders: string;
   payments: string;
   shipping: string;
@@ -102,7 +103,9 @@ export async function seedSandbox(seed: Seeder): Promise<Sandbox> {
     tags: { ...team, role: 'idempotency-store' },
     billing: 'PROVISIONED',
   });
+  const asyncEdges = await seedAsyncEdges(seed);
   return {
+    ...asyncEdges,
     orders: orders.arn,
     payments: payments.arn,
     shipping: shipping.arn,

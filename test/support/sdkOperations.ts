@@ -22,6 +22,8 @@ export const PREFIX: Record<string, string> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-kinesis': 'kinesis',
+  '@aws-sdk/client-kms': 'kms',
+  '@aws-sdk/client-pipes': 'pipes',
   // DynamoDB Streams' IAM actions carry the dynamodb prefix (dynamodb:GetRecords, …).
   '@aws-sdk/client-dynamodb-streams': 'dynamodb',
 };

@@ -1,6 +1,7 @@
 /** Seeding helpers: put resources into the emulator through the real SDK, as a user would. */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -20,6 +21,9 @@ export interface Seeder {
   readonly iam: IAMClient;
   readonly dynamodb: DynamoDBClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly sns: SNSClient;
+  readonly kinesis: KinesisClient;
+  readonly eventbridge: EventBridgeClient;
   queue(
     name: string,
     options?: { attributes?: Record<string, string>; tags?: Record<string, string> },
@@ -67,6 +71,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
   const dynamodb = new DynamoDBClient(common);
   const sns = new SNSClient(common);
   const cloudwatch = new CloudWatchClient(common);
+  const eventbridge = new EventBridgeClient(common);
   let roleArn: Promise<string> | undefined;
   const role = () => {
     roleArn ??= (async () => {
@@ -96,6 +101,9 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
     iam,
     dynamodb,
     cloudwatch,
+    sns,
+    kinesis,
+    eventbridge,
     async queue(name, options = {}) {
       const attributes = { ...(options.attributes ?? {}) };
       if (name.endsWith('.fifo')) attributes.FifoQueue = 'true';
@@ -201,6 +209,7 @@ export function createSeeder(endpoint: string, region = 'us-east-1'): Seeder {
       dynamodb.destroy();
       sns.destroy();
       cloudwatch.destroy();
+      eventbridge.destroy();
     },
   };
 }

@@ -31,6 +31,10 @@ const ALSO_NEEDS: Record<string, string[]> = {
   'sqs:CreateQueue': ['sqs:TagQueue'],
   // PutMetricAlarm with tags also needs cloudwatch:TagResource.
   'cloudwatch:PutMetricAlarm': ['cloudwatch:TagResource'],
+  // UpdatePipe sends the pipe's role back: iam:PassRole (to pipes.amazonaws.com).
+  'pipes:UpdatePipe': ['iam:PassRole'],
+  // PutTargets sends a target's RoleArn back: iam:PassRole (to events.amazonaws.com).
+  'events:PutTargets': ['iam:PassRole'],
   // A move task reads and deletes from the DLQ and sends to the destination as the caller.
   'sqs:StartMessageMoveTask': [
     'sqs:ReceiveMessage',

@@ -1,10 +1,12 @@
 import { parseArn } from '../../aws/arn.js';
 import type { Action } from '../../reconcile/model.js';
 import { untilVisible } from '../readBack.js';
+import { addQueuePolicyStatements } from './addQueuePolicyStatements.js';
 import { createQueue } from './createQueue.js';
 import { increaseStreamRetentionPeriod } from './increaseStreamRetentionPeriod.js';
 import { putFunctionEventInvokeConfig } from './putFunctionEventInvokeConfig.js';
 import { putMetricAlarm } from './putMetricAlarm.js';
+import { putTargets } from './putTargets.js';
 import { setQueueAttributes } from './setQueueAttributes.js';
 import { setSubscriptionAttributes } from './setSubscriptionAttributes.js';
 import type {
@@ -15,6 +17,7 @@ import type {
   WriteContext,
 } from './types.js';
 import { updateEventSourceMapping } from './updateEventSourceMapping.js';
+import { updatePipe } from './updatePipe.js';
 import { updateTableBillingMode } from './updateTableBillingMode.js';
 import { updateTimeToLive } from './updateTimeToLive.js';
 
@@ -39,6 +42,9 @@ export const ACTION_HANDLERS = {
   PutMetricAlarm: putMetricAlarm,
   IncreaseStreamRetentionPeriod: increaseStreamRetentionPeriod,
   SetSubscriptionAttributes: setSubscriptionAttributes,
+  PutTargets: putTargets,
+  UpdatePipe: updatePipe,
+  AddQueuePolicyStatements: addQueuePolicyStatements,
 } as const satisfies HandlerTable;
 
 /** The handler of an action's kind, typed for any action (the table is exhaustive). */

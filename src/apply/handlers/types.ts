@@ -13,6 +13,8 @@ export interface PreconditionContext {
   readonly aws: AwsClients;
   /** The facts the plan was made from. */
   readonly inventory: Inventory;
+  /** The SQS endpoint override, to address a queue created in this cycle by its ARN. */
+  readonly endpoint?: string;
 }
 
 /** What a write and its read-back run with (the timing also paces a mapping's busy retries). */

@@ -9,16 +9,22 @@ import type { RuleVerdict } from './verdict.js';
 export const dlqAlarmName = (dlqName: string) => `${ALARM_PREFIX}dlq-depth-${dlqName}`;
 export const iteratorAgeAlarmName = (functionName: string) => `${ALARM_PREFIX}iterator-age-${functionName}`;
 
-interface AlarmSettings {
+export interface AlarmSettings {
   periodSeconds: number;
   evaluationPeriods: number;
   alarmActions: readonly string[];
 }
 
-function alarmSpec(
+export function alarmSpec(
   name: string,
   description: string,
-  metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+  metric: {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, string>;
+    /** Maximum for levels (queue depth, iterator age); Sum for counts of failures. */
+    statistic?: AlarmSpec['Statistic'];
+  },
   threshold: number,
   settings: AlarmSettings,
   about: string,
@@ -29,7 +35,7 @@ function alarmSpec(
     Namespace: metric.namespace,
     MetricName: metric.metricName,
     Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
-    Statistic: 'Maximum',
+    Statistic: metric.statistic ?? 'Maximum',
     Threshold: threshold,
     Period: settings.periodSeconds,
     EvaluationPeriods: settings.evaluationPeriods,
@@ -44,7 +50,7 @@ function alarmSpec(
 }
 
 /** The fields of an alarm that matter, in the shape discovery reads them. */
-function comparable(spec: AlarmSpec): Omit<AlarmFacts, 'name'> {
+export function comparable(spec: AlarmSpec): Omit<AlarmFacts, 'name'> {
   return {
     namespace: spec.Namespace,
     metricName: spec.MetricName,

@@ -9,11 +9,12 @@ export function planDlqNotEmpty(dlq: QueueFacts, sources: readonly string[]): Ru
   const count = dlq.approximateNumberOfMessages;
   const observed = { approximateNumberOfMessages: count };
   if (count === 0) return { status: 'pass', observed, desired: observed, message: 'empty' };
-  const source = sources[0];
-  const awsCli = source
-    ? `aws sqs start-message-move-task --source-arn ${dlq.arn} --destination-arn ${source}`
-    : `aws sqs start-message-move-task --source-arn ${dlq.arn}`;
-  const redrive = `edaguard redrive ${dlq.arn} --dry-run, then without --dry-run (or: ${awsCli})`;
+  // SQS moves messages back to a queue only; a topic's or a rule's DLQ is redriven by edaguard.
+  const queues = sources.filter((arn) => arn.split(':')[2] === 'sqs');
+  const redrive =
+    queues.length > 0 || sources.length === 0
+      ? `edaguard redrive ${dlq.arn} --dry-run, then without --dry-run (or: aws sqs start-message-move-task --source-arn ${dlq.arn}${queues[0] ? ` --destination-arn ${queues[0]}` : ''})`
+      : `edaguard redrive ${dlq.arn} --to <queue> --dry-run, then without --dry-run (it is the DLQ of ${sources.join(', ')})`;
   return {
     status: 'ticket',
     observed,

@@ -31,13 +31,16 @@ const kinds = Object.keys(ACTION_HANDLERS) as Array<Action['kind']>;
 describe('ACTION_HANDLERS', () => {
   it('has a handler for every kind of write, each in its own file', () => {
     expect(kinds.sort()).toEqual([
+      'AddQueuePolicyStatements',
       'CreateQueue',
       'IncreaseStreamRetentionPeriod',
       'PutFunctionEventInvokeConfig',
       'PutMetricAlarm',
+      'PutTargets',
       'SetQueueAttributes',
       'SetSubscriptionAttributes',
       'UpdateEventSourceMapping',
+      'UpdatePipe',
       'UpdateTableBillingMode',
       'UpdateTimeToLive',
     ]);
@@ -99,6 +102,25 @@ describe('declaredTargets: every ARN an action names, for the lease', () => {
       want: [HOME, OTHER],
     },
     {
+      name: 'AddQueuePolicyStatements: the queue and the source each statement lets deliver',
+      action: {
+        kind: 'AddQueuePolicyStatements',
+        queueArn: `${SQS}:orders-dlq`,
+        statements: [
+          {
+            Sid: 'edaguard-0123456789abcdef',
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: `${SQS}:orders-dlq`,
+            Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:us-east-1:999999999999:orders' } },
+          },
+        ],
+        policy: '{}',
+      },
+      want: [HOME, OTHER],
+    },
+    {
       name: 'SetSubscriptionAttributes: the subscription, its topic and the DLQ in its RedrivePolicy',
       action: {
         kind: 'SetSubscriptionAttributes',
@@ -146,6 +168,37 @@ describe('declaredTargets: every ARN an action names, for the lease', () => {
         attributeName: 'expiresAt',
       },
       want: [HOME],
+    },
+    {
+      name: 'UpdatePipe: the pipe and the dead-letter target it sets',
+      action: {
+        kind: 'UpdatePipe',
+        pipeArn: 'arn:aws:pipes:us-east-1:123456789012:pipe/orders',
+        pipeName: 'orders',
+        roleArn: 'arn:aws:iam::123456789012:role/pipe',
+        sourceKind: 'kinesis',
+        observedSource: { StartingPosition: 'LATEST' },
+        changes: { DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:999999999999:d' } },
+      },
+      want: [HOME, OTHER],
+    },
+    {
+      name: 'PutTargets: the rule and the DLQs it sets, not the targets it sends back unchanged',
+      action: {
+        kind: 'PutTargets',
+        ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/orders',
+        ruleName: 'orders',
+        eventBusName: 'default',
+        targets: [
+          {
+            Id: 't1',
+            Arn: 'arn:aws:events:us-east-1:999999999999:event-bus/default',
+            DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:999999999999:d' },
+          },
+        ],
+        planned: [{ Id: 't1', Arn: 'arn:aws:events:us-east-1:999999999999:event-bus/default' }],
+      },
+      want: [HOME, OTHER],
     },
     {
       name: 'PutMetricAlarm: the topics it notifies',

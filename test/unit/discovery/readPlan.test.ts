@@ -16,9 +16,13 @@ describe('planReads', () => {
       managedQuery: MANAGED,
       needsMappings: false,
       needsFunctions: false,
+      needsKmsKeys: false,
       needsAsyncInvokers: false,
       needsStreams: false,
+      needsStreamList: false,
       needsTopics: false,
+      needsEventRules: false,
+      needsPipes: false,
       needsAlarms: false,
       dlqSuffixes: [],
     });
