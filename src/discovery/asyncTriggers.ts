@@ -12,6 +12,7 @@ import {
 import { paginateListSubscriptions, type SNSClient } from '@aws-sdk/client-sns';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
+import { allPages } from './eventBridgePages.js';
 
 type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
@@ -56,20 +57,6 @@ async function snsInvocations(sns: SNSClient): Promise<Invocation[]> {
       if (s.Protocol === 'lambda' && s.TopicArn) found.push({ functionArn: s.Endpoint, source: s.TopicArn });
   }
   return found;
-}
-
-/** Every page of an EventBridge listing (the SDK has no paginators for EventBridge). */
-async function allPages<P extends { NextToken?: string | undefined }>(
-  page: (token: string | undefined) => Promise<P>,
-): Promise<P[]> {
-  const pages: P[] = [];
-  let token: string | undefined;
-  do {
-    const next = await page(token);
-    pages.push(next);
-    token = next.NextToken || undefined;
-  } while (token);
-  return pages;
 }
 
 async function eventBridgeInvocations(eventbridge: EventBridgeClient, limit: Limit): Promise<Invocation[]> {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { dlqNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy } from '../policy/model.js';
+import { allPages } from './eventBridgePages.js';
 import type { EventRuleFacts, EventTargetFacts, QueueFacts, ReadError, Target } from './inventory.js';
 import { type QueueReadContext, readQueueInto } from './queueReads.js';
 import { toReadError } from './readErrors.js';
@@ -28,19 +29,8 @@ export interface ListedRule extends TaggedArn {
   readonly managedBy?: string;
 }
 
-/** Every page of an EventBridge listing (the SDK has no paginators for EventBridge). */
-async function allPages<P extends { NextToken?: string | undefined }>(
-  page: (token: string | undefined) => Promise<P>,
-): Promise<P[]> {
-  const pages: P[] = [];
-  let token: string | undefined;
-  do {
-    const next = await page(token);
-    pages.push(next);
-    token = next.NextToken || undefined;
-  } while (token);
-  return pages;
-}
+/** EventBridge's largest page (ListEventBuses, ListRules, ListTargetsByRule): fewest calls. */
+const PAGE_SIZE = 100;
 
 /**
  * Every rule of every event bus, with its tags: ListEventBuses, ListRules per bus (both paginated),
@@ -53,13 +43,15 @@ export async function listTaggedRules(
   readErrors: ReadError[],
 ): Promise<ListedRule[]> {
   const busPages = await allPages((token) =>
-    eventbridge.send(new ListEventBusesCommand(token ? { NextToken: token } : {})),
+    eventbridge.send(new ListEventBusesCommand({ Limit: PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
   );
   const buses = busPages.flatMap((p) => p.EventBuses ?? []).flatMap((b) => (b.Name ? [b.Name] : []));
   const listed: Omit<ListedRule, 'tags'>[] = [];
   for (const bus of buses) {
     const pages = await allPages((token) =>
-      eventbridge.send(new ListRulesCommand({ EventBusName: bus, ...(token ? { NextToken: token } : {}) })),
+      eventbridge.send(
+        new ListRulesCommand({ EventBusName: bus, Limit: PAGE_SIZE, ...(token ? { NextToken: token } : {}) }),
+      ),
     );
     for (const r of pages.flatMap((p) => p.Rules ?? []))
       if (r.Name && r.Arn)
@@ -113,6 +105,7 @@ export async function listTargets(
       new ListTargetsByRuleCommand({
         Rule: rule.name,
         EventBusName: rule.eventBusName,
+        Limit: PAGE_SIZE,
         ...(token ? { NextToken: token } : {}),
       }),
     ),

@@ -3,9 +3,11 @@
  * topic's subscription gets a queue-policy statement letting SNS deliver from that topic, every
  * other statement kept byte-for-byte; a DLQ created in the same cycle is granted in that cycle.
  */
+import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
   SetSubscriptionAttributesCommand,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
@@ -159,6 +161,69 @@ describe('dlq-delivery-permission against the emulator', () => {
       }),
     ]);
     expect((await reconcileOnce(policy(rules))).writes).toBe(0);
+  });
+
+  it('a DLQ under a customer-managed key: a ticket quoting the key policy statement until the key policy allows SNS', async () => {
+    aws ??= testClients();
+    const kms = aws.kms;
+    const root = {
+      Sid: 'root',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Action: 'kms:*',
+      Resource: '*',
+    };
+    const key = await kms.send(
+      new CreateKeyCommand({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [root] }) }),
+    );
+    const keyArn = key.KeyMetadata?.Arn as string;
+    await aws.sqs.send(
+      new CreateQueueCommand({ QueueName: 'orders-dlq', Attributes: { KmsMasterKeyId: keyArn } }),
+    );
+    const orders = await topicWithSubscription('orders');
+    const sub = await aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: orders.topicArn }));
+    await aws.sns.send(
+      new SetSubscriptionAttributesCommand({
+        SubscriptionArn: sub.Subscriptions?.[0]?.SubscriptionArn,
+        AttributeName: 'RedrivePolicy',
+        AttributeValue: JSON.stringify({ deadLetterTargetArn: `${ACCOUNT}:orders-dlq` }),
+      }),
+    );
+    const rules = '    dlq-delivery-permission: {}';
+    const first = await reconcileOnce(policy(rules));
+    const fixed = first.report.results.find((r) => r.rule === 'dlq-delivery-permission');
+    expect(fixed?.status).toBe('fixed');
+    expect(first.writes).toBe(1);
+
+    const second = await reconcileOnce(policy(rules));
+    const ticket = second.report.results.find((r) => r.rule === 'dlq-delivery-permission');
+    expect(ticket?.status).toBe('ticket');
+    expect(ticket?.message).toContain(keyArn);
+    expect(ticket?.message).toContain('"kms:GenerateDataKey","kms:Decrypt"');
+    expect(second.writes).toBe(0);
+    const keyReads = second.report.awsCalls
+      .filter((c) => c.service === 'KMS')
+      .map((c) => c.operation)
+      .sort();
+    expect(keyReads).toEqual(['DescribeKey', 'GetKeyPolicy']);
+
+    // Once a person adds the statement to the key policy, the finding passes: no ticket forever.
+    const allowSns = {
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: '*',
+    };
+    await kms.send(
+      new PutKeyPolicyCommand({
+        KeyId: keyArn,
+        PolicyName: 'default',
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [root, allowSns] }),
+      }),
+    );
+    const third = await reconcileOnce(policy(rules));
+    expect(third.report.results.find((r) => r.rule === 'dlq-delivery-permission')?.status).toBe('pass');
+    expect(third.writes).toBe(0);
   });
 
   it('in audit mode reports the missing grant and writes nothing', async () => {
