@@ -85,7 +85,7 @@ describe('PutTargets', () => {
   it('proceeds when the targets are as planned, reading the rule on its bus', async () => {
     const { ctx, sent } = answering(listing(everyField, { Id: 'other', Arn: 'x' }));
     expect(await handler.precondition(action, ctx)).toBe('proceed');
-    expect(sent).toEqual([{ Rule: 'orders', EventBusName: 'custom' }]);
+    expect(sent).toEqual([{ Rule: 'orders', EventBusName: 'custom', Limit: 100 }]);
   });
 
   it('is unchanged (no write) when every target is already as desired', async () => {
