@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { ACCOUNT_WIDE_READS, attachAccountWideReadRounds } from './accountWideReads.js';
 import { AttemptAbortingHandler } from './attemptAbort.js';
 import { attachCallCounter, CallCounter } from './callCounter.js';
@@ -36,6 +37,8 @@ export interface AwsClientSettings {
    * reads and writes together) is shared with deploy pipelines: edaguard takes a part of it.
    */
   lambdaRequestsPerSecond?: number;
+  /** Credentials of every client (a target's assumed role); the SDK's default chain when absent. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 export interface AwsClients {
@@ -86,6 +89,7 @@ export function awsClientConfig(settings: AwsClientSettings) {
     maxAttempts: settings.maxAttempts,
     retryStrategy: createRetryStrategy(settings.maxAttempts, settings.retryTiming ?? DEFAULT_RETRY_TIMING),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     requestHandler: new AttemptAbortingHandler(
       new NodeHttpHandler({
         connectionTimeout: settings.connectionTimeoutMs,

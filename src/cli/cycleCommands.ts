@@ -4,12 +4,20 @@ import { createAwsClients } from '../aws/clients.js';
 import { discoverAndPlan, runCycle } from '../cycle.js';
 import { formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createNotifierFromEnv } from '../notify/index.js';
-import { loadPolicyDir } from '../policy/loader.js';
+import { loadPolicyDir, loadPolicyPaths } from '../policy/loader.js';
 import { reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
 import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { policyIssueAnnotation } from './githubAnnotation.js';
 import { type CliIo, commandSettings, EXIT, type SetExitCode } from './io.js';
+import {
+  addTargetOptions,
+  planEveryTarget,
+  reconcileEveryTarget,
+  type TargetFlags,
+  targetScope,
+} from './multiTarget.js';
+import { policiesOption, policyDirOf } from './policiesOption.js';
 import { addSettingOptions } from './settingOptions.js';
 
 const outputOption = () =>
@@ -20,16 +28,18 @@ type ValidateFormat = 'text' | 'json' | 'github';
 export function registerValidate(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   program
     .command('validate')
-    .description('validate every policy file under <dir>; exit 2 with file:line:column for each error')
-    .argument('<dir>', 'policy directory (read recursively)')
+    .description(
+      'validate the policy files given and every policy file under the directories given; exit 2 with file:line:column for each error',
+    )
+    .argument('<paths...>', 'policy files (*.yaml, *.yml) and directories (read recursively)')
     .addOption(
       new Option('--format <format>', 'text, json or github (workflow annotations)')
         .choices(['text', 'json', 'github'])
         .default('text'),
     )
-    .action(async (dir: string, opts: { format: ValidateFormat }) => {
+    .action(async (paths: string[], opts: { format: ValidateFormat }) => {
       try {
-        const set = await loadPolicyDir(dir);
+        const set = await loadPolicyPaths(paths);
         if (opts.format === 'json')
           io.stdout(
             `${JSON.stringify({ valid: true, policies: set.policies.map((p) => p.name), files: set.files })}\n`,
@@ -53,14 +63,18 @@ function printPolicyIssues(io: CliIo, error: PolicyValidationError, format: Vali
 }
 
 export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  program
-    .command('plan')
+  addTargetOptions(program.command('plan'))
     .description('read the account and show what reconcile would change; never writes')
-    .requiredOption('-p, --policies <dir>', 'policy directory')
+    .addOption(policiesOption())
     .addOption(outputOption())
-    .action(async (opts: { policies: string; output: string }, cmd: Command) => {
-      const { settings, logger } = commandSettings(io, cmd);
-      const policySet = await loadPolicyDir(opts.policies);
+    .action(async (opts: { policies?: string; output: string } & TargetFlags, cmd: Command) => {
+      const scope = await targetScope(io, opts);
+      const { settings, logger } = commandSettings(scope.io, cmd);
+      const policySet = await loadPolicyDir(policyDirOf(opts, scope.io));
+      if (scope.targets) {
+        setExitCode(await planEveryTarget(scope, { settings, logger, policySet, output: opts.output }));
+        return;
+      }
       const aws = createAwsClients(settings);
       try {
         const { plan } = await discoverAndPlan(policySet, aws, { settings, logger });
@@ -79,8 +93,8 @@ export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCo
     });
 }
 
-interface ReconcileOptions {
-  policies: string;
+interface ReconcileOptions extends TargetFlags {
+  policies?: string;
   dryRun?: boolean;
   maxChanges?: string;
   output: string;
@@ -90,9 +104,10 @@ export function registerReconcile(program: Command, io: CliIo, setExitCode: SetE
   const command = program
     .command('reconcile')
     .description('one cycle: discover, plan, fix what is safe, report')
-    .requiredOption('-p, --policies <dir>', 'policy directory')
+    .addOption(policiesOption())
     .option('--once', 'run one cycle and exit (the default; `run` is the long-lived loop)')
     .option('--dry-run', 'plan and report, write nothing');
+  addTargetOptions(command);
   addSettingOptions(command, 'reconcile')
     .addOption(outputOption())
     .action(async (opts: ReconcileOptions, cmd: Command) => {
@@ -102,12 +117,16 @@ export function registerReconcile(program: Command, io: CliIo, setExitCode: SetE
 
 /** One cycle, its report on stdout and to the notifiers; the exit code the report calls for. */
 async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): Promise<number> {
+  const scope = await targetScope(io, opts);
   const { settings, logger } = commandSettings(
-    io,
+    scope.io,
     cmd,
     opts.maxChanges ? { maxChanges: opts.maxChanges } : {},
   );
-  const policySet = await loadPolicyDir(opts.policies);
+  const policySet = await loadPolicyDir(policyDirOf(opts, scope.io));
+  const dryRun = opts.dryRun === true;
+  if (scope.targets)
+    return reconcileEveryTarget(scope, { settings, logger, policySet, output: opts.output, dryRun });
   // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
   const notifier = createNotifierFromEnv(io.env, logger);
   const aws = createAwsClients(settings);

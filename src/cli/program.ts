@@ -6,8 +6,10 @@ import { type CliIo, EXIT, type SetExitCode } from './io.js';
 import { registerGameday } from './operator/gameday.js';
 import { registerRedrive } from './operator/redrive.js';
 import { registerReplay } from './operator/replay.js';
+import { registerRules } from './rulesCommand.js';
 import { registerRunCommand } from './run.js';
 import { addGlobalSettingOptions } from './settingOptions.js';
+import { versionText } from './version.js';
 
 export { type CliIo, EXIT } from './io.js';
 
@@ -16,6 +18,7 @@ export function buildProgram(io: CliIo, setExitCode: SetExitCode): Command {
     'Keeps AWS event-driven plumbing wired for failure: DLQs, retries, timeouts.',
   );
   addGlobalSettingOptions(program, io)
+    .version(versionText().trimEnd(), '-V, --version', 'edaguard, Node.js and AWS SDK versions')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -24,6 +27,7 @@ export function buildProgram(io: CliIo, setExitCode: SetExitCode): Command {
     registerPlan,
     registerReconcile,
     registerGraph,
+    registerRules,
     registerRunCommand,
     registerRedrive,
     registerReplay,

@@ -23,6 +23,7 @@ import { Controller } from '../runtime/controller.js';
 import { handleShutdownSignals } from '../runtime/shutdown.js';
 import type { CliIo, SetExitCode } from './io.js';
 import { addSettingOptions } from './settingOptions.js';
+import { edaguardVersion, nodeSupportNote } from './version.js';
 
 type RunOptions = Record<string, string | boolean | undefined>;
 
@@ -78,6 +79,11 @@ async function resolveRunSettings(io: CliIo, opts: RunOptions, cmd: Command): Pr
     (cmd.getOptionValueSource('config') === 'cli' ? (opts.config as string | undefined) : undefined) ??
     io.env.EDAGUARD_CONFIG;
   const file = configPath ? await loadConfigFile(configPath) : undefined;
+  // Several targets are reconciled by `plan` and `reconcile --once` only, so far: never silently one.
+  if (file?.targets)
+    throw new ConfigError(
+      `${file.path}: targets: \`edaguard run\` does not govern several targets yet; use \`reconcile --once --config\``,
+    );
   const env = layerConfigFile(file, io.env);
   const flags = typedFlags(opts, cmd);
   const problems: string[] = [];
@@ -107,8 +113,15 @@ async function resolveRunSettings(io: CliIo, opts: RunOptions, cmd: Command): Pr
 /** Starts the controller and waits for its shutdown; the exit code. */
 async function runController(io: CliIo, resolved: RunSettings, logger: Logger): Promise<number> {
   const { settings, service, file } = resolved;
+  // The Node.js version the AWS SDK will drop is said here once (main.ts turns the SDK's warning off).
+  const nodeSupport = nodeSupportNote();
   logger.info(
-    { config: { ...redactedServiceSettings(service), ...settings, configFile: file?.path ?? null } },
+    {
+      version: edaguardVersion(),
+      node: process.version,
+      ...(nodeSupport ? { nodeSupport } : {}),
+      config: { ...redactedServiceSettings(service), ...settings, configFile: file?.path ?? null },
+    },
     'starting edaguard run',
   );
   // Slack and tickets come from the environment only (secrets have no place in a config file).

@@ -1,7 +1,8 @@
 import { open, stat } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { decodeUtf8 } from '../policy/fileText.js';
+import { parseTargetsNode, type TargetsConfig } from '../targets/schema.js';
 import { checkSetting, type SettingSpec } from './settings.js';
 import { SETTINGS } from './settingsTable.js';
 
@@ -19,6 +20,8 @@ export interface ConfigFile {
   readonly path: string;
   /** The file's settings as environment variables. */
   readonly env: Readonly<Record<string, string>>;
+  /** The accounts and regions to govern (`targets:`, nested); absent: the credentials' own. */
+  readonly targets?: TargetsConfig;
 }
 
 /** Pure: validates a config file's text. Every problem is listed with its line and column. */
@@ -40,10 +43,21 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
   if (!isMap(doc.contents)) throw new ConfigError(`${at(0)}: a config file is a mapping of setting: value`);
   const errors: string[] = [];
   const env: Record<string, string> = {};
+  let targets: TargetsConfig | undefined;
   for (const pair of doc.contents.items) {
     const keyNode = pair.key;
     const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
     const where = at(isScalar(keyNode) ? keyNode.range?.[0] : undefined);
+    if (key === 'targets') {
+      const parsed = parseTargetsNode(
+        pair.value as Node | null,
+        at,
+        isScalar(keyNode) ? keyNode.range?.[0] : 0,
+      );
+      if ('errors' in parsed) errors.push(...parsed.errors);
+      else targets = parsed.targets;
+      continue;
+    }
     const spec = FILE_SETTINGS.get(key);
     if (!spec) {
       errors.push(
@@ -69,7 +83,7 @@ export function parseConfigFile(path: string, text: string): ConfigFile {
     env[spec.env] = String(checked.value);
   }
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
-  return { path, env };
+  return targets ? { path, env, targets } : { path, env };
 }
 
 /** A config file is one flat mapping of a few dozen settings: 64 KiB is far more than enough. */

@@ -1,9 +1,11 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { type PolicyIssue, PolicyValidationError } from '../errors.js';
 import { findCertainConflicts } from './conflicts.js';
 import { IssueList, POLICY_LIMITS } from './limits.js';
 import type { Policy, PolicySet } from './model.js';
 import { parsePolicyFile } from './parsePolicyFile.js';
-import { listPolicyFiles, readPolicyFiles } from './policyFiles.js';
+import { listPolicyFiles, readPolicyEntries, readPolicyFiles } from './policyFiles.js';
 import type { TokenBudget } from './yamlDocuments.js';
 
 export { listPolicyFiles } from './policyFiles.js';
@@ -51,6 +53,64 @@ export async function loadPolicyDir(dir: string): Promise<PolicySet> {
   }
   return set;
 }
+
+/**
+ * As loadPolicyDir, for several paths, each a directory (read as loadPolicyDir reads one) or a
+ * policy file (as pre-commit hooks pass them). The limits of one directory hold for all of them
+ * together: files given one by one count against the same file and byte limits. A file given by
+ * name may be a symlink inside its own directory, as in a policy directory.
+ */
+export async function loadPolicyPaths(paths: readonly string[]): Promise<PolicySet> {
+  const [only] = paths;
+  if (paths.length === 1 && only !== undefined && (await isDirectory(only))) return loadPolicyDir(only);
+  const label = only ?? '.';
+  const limit = POLICY_LIMITS.filesPerDirectory;
+  const issues = new IssueList();
+  const entries = new Map<string, { file: string; dir: string }>();
+  for (const given of paths) {
+    if (entries.size > limit) break;
+    const at = { file: given, line: 1, column: 1, path: '' };
+    if (await isDirectory(given)) {
+      const listed = await listPolicyFiles(given, limit).catch((error: unknown) => {
+        issues.add({ ...at, message: `cannot read policy directory: ${String(error)}` });
+        return [];
+      });
+      for (const file of listed) entries.set(path.resolve(file), { file, dir: given });
+    } else if (!/\.ya?ml$/i.test(given)) {
+      issues.add({ ...at, message: 'not a policy file (*.yaml, *.yml) nor a directory' });
+    } else entries.set(path.resolve(given), { file: given, dir: path.dirname(given) });
+  }
+  if (entries.size > limit) {
+    throw new PolicyValidationError([
+      {
+        file: label,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `more than ${limit} policy files (*.yaml, *.yml) given; one run may read at most ${limit}: nothing was read`,
+      },
+    ]);
+  }
+  const sources: Array<{ file: string; text: string }> = [];
+  for (const read of await readPolicyEntries(label, [...entries.values()])) {
+    if ('issue' in read) issues.add(read.issue);
+    else sources.push(read);
+  }
+  const set = collectPolicies(sources, issues);
+  if (issues.total > 0) throw new PolicyValidationError(issues.listed());
+  if (set.policies.length === 0) {
+    throw new PolicyValidationError([
+      { file: label, line: 1, column: 1, path: '', message: 'no policy document in the files given' },
+    ]);
+  }
+  return set;
+}
+
+const isDirectory = (p: string) =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /** Pure: validates policy texts (file name → YAML) into a PolicySet or throws with its issues. */
 export function parsePolicySources(sources: ReadonlyArray<{ file: string; text: string }>): PolicySet {

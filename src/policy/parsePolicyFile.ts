@@ -108,9 +108,28 @@ function policyOfDocument(
   }
   const parsed = ReliabilityPolicySchema.safeParse(js.value);
   if (!parsed.success) {
-    return { issues: parsed.error.issues.flatMap((issue) => locateZodIssue(file, doc, issue, at)) };
+    return {
+      issues: plainIssues(parsed.error.issues.flatMap((issue) => locateZodIssue(file, doc, issue, at))),
+    };
   }
   return { policy: toPolicy(file, doc, parsed.data, at) };
+}
+
+/**
+ * Each issue once (a field can fail two checks that say the same, e.g. an alarm period's), and no
+ * "at least one rule is required" when the rules there are misspelled: the unknown rule says it.
+ */
+function plainIssues(issues: PolicyIssue[]): PolicyIssue[] {
+  const seen = new Set<string>();
+  const misspelledRule = issues.some(
+    (i) => i.path.startsWith('spec.rules.') && i.message.startsWith('unknown rule'),
+  );
+  return issues.filter((issue) => {
+    const key = `${issue.line}:${issue.column}:${issue.path}:${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return !(misspelledRule && issue.path === 'spec.rules' && issue.message.startsWith('at least one rule'));
+  });
 }
 
 function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, at: At): Policy {

@@ -38,7 +38,9 @@ export async function listPolicyFiles(dir: string, limit = Number.POSITIVE_INFIN
 
 export type PolicyFileRead = { file: string; text: string } | { issue: PolicyIssue };
 
-const shownPath = (file: string) => path.relative(process.cwd(), file) || file;
+/** A path as the user gave it when relative; an absolute one relative to the working directory. */
+const shownPath = (file: string) =>
+  path.isAbsolute(file) ? path.relative(process.cwd(), file) || file : file;
 
 /**
  * Reads the listed files of `dir` as text, or gives each one's issue: a symlink that resolves
@@ -46,14 +48,39 @@ const shownPath = (file: string) => path.relative(process.cwd(), file) || file;
  * files together are over the directory's byte limit, nothing is read and that is the one issue.
  */
 export async function readPolicyFiles(dir: string, files: readonly string[]): Promise<PolicyFileRead[]> {
-  const realDir = await realpath(dir);
-  const checked = await Promise.all(files.map((file) => checkPolicyFile(file, realDir)));
+  return readPolicyEntries(
+    dir,
+    files.map((file) => ({ file, dir })),
+  );
+}
+
+/**
+ * As readPolicyFiles, for files that each name the directory their symlinks must stay inside (the
+ * directory given, or a file's own directory when the file was given by name); `label` is where
+ * the issue of the files together goes. One byte limit for all of them, as for one directory.
+ */
+export async function readPolicyEntries(
+  label: string,
+  entries: ReadonlyArray<{ file: string; dir: string }>,
+): Promise<PolicyFileRead[]> {
+  const realDirs = new Map<string, Promise<string>>();
+  const realDirOf = (dir: string): Promise<string> => {
+    const known = realDirs.get(dir);
+    if (known) return known;
+    // A directory that cannot be resolved: its files then fail their own realpath, each an issue.
+    const real = realpath(dir).catch(() => path.resolve(dir));
+    realDirs.set(dir, real);
+    return real;
+  };
+  const checked = await Promise.all(
+    entries.map(async ({ file, dir }) => checkPolicyFile(file, await realDirOf(dir))),
+  );
   const total = checked.reduce((sum, c) => sum + ('size' in c ? c.size : 0), 0);
   if (total > POLICY_LIMITS.directoryBytes) {
     return [
       {
         issue: atStart(
-          dir,
+          label,
           `the policy files hold ${total} bytes together; a policy directory may hold at most ${POLICY_LIMITS.directoryBytes} bytes (4 MiB): nothing was read`,
         ),
       },

@@ -26,7 +26,22 @@ export const AlarmActions = z
   .max(5)
   .default([])
   .describe('SNS topics notified when the alarm fires (CloudWatch allows 5).');
+const PERIODS = '10, 30 or a multiple of 60 up to 86400 (seconds)';
+
+/**
+ * CloudWatch's alarm periods: 10 or 30 (high-resolution metrics), or a multiple of 60 up to one
+ * day. A union rather than a refine, so that policies/schema.json says the same (an editor then
+ * rejects 45 or 90 as the CLI does).
+ */
 export const AlarmPeriod = z
-  .int()
-  .refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), '10, 30 or a multiple of 60')
-  .default(60);
+  .union([
+    z.literal(10),
+    z.literal(30),
+    z
+      .int({ error: PERIODS })
+      .min(60, { error: PERIODS })
+      .max(86_400, { error: PERIODS })
+      .multipleOf(60, { error: PERIODS }),
+  ])
+  .default(60)
+  .describe('Seconds per evaluation period: 10, 30, or a multiple of 60 up to 86,400.');

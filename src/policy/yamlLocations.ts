@@ -1,7 +1,9 @@
-import { type Document, isMap, isScalar, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
 import type { PolicyIssue } from '../errors.js';
+import { expectedForm, knownFields, plainMessage, schemaAt, unknownName } from './plainMessages.js';
 import { RULE_IDS } from './ruleSettings.js';
+import { ReliabilityPolicySchema } from './schema.js';
 
 /** A YAML text's line and column (1-based) at an offset. */
 export type At = (offset: number) => { line: number; column: number };
@@ -38,20 +40,43 @@ export function locateZodIssue(file: string, doc: Document, issue: z.core.$ZodIs
   if (issue.code === 'unrecognized_keys') {
     const offsets = keyOffsets(doc, fieldPath);
     const isRules = dotted(fieldPath) === 'spec.rules';
+    const fields = isRules ? RULE_IDS : knownFields(ReliabilityPolicySchema, fieldPath);
     return issue.keys.map((key) => {
       return {
         file,
         ...at(offsets.get(key) ?? nodeOffset(doc, fieldPath)),
         path: dotted([...fieldPath, key]),
-        message: isRules
-          ? `unknown rule "${key}" (known rules: ${RULE_IDS.join(', ')})`
-          : `unknown field "${key}"`,
+        message: unknownName(isRules ? 'rule' : 'field', key, fields),
       };
     });
   }
-  const exists = doc.getIn(fieldPath, true) !== undefined || fieldPath.length === 0;
+  const node = fieldPath.length === 0 ? doc.contents : doc.getIn(fieldPath, true);
+  const exists = node !== undefined || fieldPath.length === 0;
   const message = exists
-    ? issue.message
-    : `required field is missing (${issue.message.replace(/^Invalid input: /, '')})`;
+    ? plainMessage(issue, plainOf(node), String(fieldPath.at(-1) ?? ''), descriptionAt(fieldPath))
+    : `required field is missing (${expectedForm(issue)})`;
   return [{ file, ...at(nodeOffset(doc, fieldPath)), path: dotted(fieldPath), message }];
+}
+
+/** A YAML node as much as a message needs of it: a scalar's value, or an empty list or mapping. */
+function plainOf(node: unknown): unknown {
+  if (isSeq(node)) return [];
+  if (isMap(node)) return {};
+  if (isScalar(node)) return node.value;
+  return node;
+}
+
+type Described = { description?: string; _zod: { def: { type: string; innerType?: Described } } };
+
+/** The schema's description of the field at `path`, the innermost (what the value is), if any. */
+function descriptionAt(path: ReadonlyArray<PropertyKey>): string | undefined {
+  const parent = schemaAt(ReliabilityPolicySchema, path.slice(0, -1)) as
+    | { _zod: { def: { type: string; shape?: Record<string, Described> } } }
+    | undefined;
+  const key = path.at(-1);
+  if (parent?._zod.def.type !== 'object' || key === undefined) return undefined;
+  let description: string | undefined;
+  for (let node = parent._zod.def.shape?.[String(key)]; node; node = node._zod.def.innerType)
+    description = node.description ?? description;
+  return description;
 }

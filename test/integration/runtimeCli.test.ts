@@ -86,5 +86,8 @@ describe('edaguard run: settings', () => {
       stateTable: 'edaguard-state',
       httpPort: 0,
     });
+    // The Node.js version the AWS SDK drops next is named once, here (its own warning is off).
+    expect(starting).toMatchObject({ node: process.version, version: expect.any(String) });
+    expect(String(starting?.nodeSupport)).toMatch(/require (Node\.js )?>=\d+/);
   });
 });

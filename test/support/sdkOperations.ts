@@ -26,6 +26,7 @@ export const PREFIX: Record<string, string> = {
   '@aws-sdk/client-pipes': 'pipes',
   // DynamoDB Streams' IAM actions carry the dynamodb prefix (dynamodb:GetRecords, …).
   '@aws-sdk/client-dynamodb-streams': 'dynamodb',
+  '@aws-sdk/client-organizations': 'organizations',
 };
 
 /** Bundles the SDK clients' ES modules; everything else (other files of the project, other packages) stays out. */

@@ -92,9 +92,16 @@ const reachedBySource: Promise<Map<string, string[]>> = Promise.all(
   sourceFiles('src').map(async (f) => [f, await operationsReachedBy(f)] as const),
 ).then((entries) => new Map(entries));
 
+/** Calls the SDK makes for a file through a credential provider (no command class of ours to find). */
+const CALLED_FOR: Record<string, string[]> = {
+  [path.normalize('src/targets/credentials.ts')]: ['sts:AssumeRole'],
+};
+
 async function actionsUsedBy(files: string[]): Promise<Set<string>> {
   const reached = await reachedBySource;
-  return actionsOf(files.flatMap((f) => reached.get(f) ?? []));
+  return actionsOf(
+    files.flatMap((f) => [...(reached.get(f) ?? []), ...(CALLED_FOR[path.normalize(f)] ?? [])]),
+  );
 }
 
 interface Statement {
@@ -156,6 +163,11 @@ describe('deploy/iam/edaguard-policy.json', () => {
         });
       }
     }
+  });
+
+  it('assumes only the member-account role named edaguard (targets.roleName)', () => {
+    const statements = granting(POLICY, 'sts:AssumeRole');
+    expect(statements.map((s) => s.Resource)).toEqual(['arn:aws:iam::*:role/edaguard']);
   });
 
   it('keeps the development-only actions in edaguard-dev-policy.json, never in the production policy', () => {

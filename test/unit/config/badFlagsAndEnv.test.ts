@@ -91,7 +91,11 @@ describe('bad flags', () => {
       /^error: unknown option '--frobnicate'$/m,
     ],
     ['an unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'$/m],
-    ['a missing required flag', ['plan'], /^error: required option '-p, --policies <dir>' not specified$/m],
+    [
+      'plan with neither --policies nor EDAGUARD_POLICIES',
+      ['plan'],
+      /^edaguard: no policy directory: pass --policies <dir> or set EDAGUARD_POLICIES \(the same variable `run` reads\)$/m,
+    ],
     [
       'an --output that is not a choice',
       ['plan', '--policies', POLICIES, '--output', 'xml'],

@@ -24,6 +24,8 @@ interface Expected {
 }
 
 const RULES = 'spec.rules.sqs-dead-letter-queue';
+const TYPES =
+  'sqs:queue, lambda:function, dynamodb:table, kinesis:stream, sns:topic, events:rule, pipes:pipe';
 
 /** Every case, with every issue it must give (in the order validate lists them). */
 const CASES: Record<string, Expected[]> = {
@@ -64,25 +66,31 @@ const CASES: Record<string, Expected[]> = {
       line: 7,
       column: 16,
       path: 'spec.enforcement',
-      message: /expected one of "enforce"\|"audit"/,
+      message: /^expected one of enforce, audit; got true$/,
     },
     {
       file: 'policy.yaml',
       line: 9,
       column: 11,
       path: 'spec.match.tags',
-      message: /expected record, received array/,
+      message: /^`tags` is a map \(key: value\), e\.g\. \{ team: billing \}, not a list$/,
     },
     {
       file: 'policy.yaml',
       line: 13,
       column: 14,
       path: `${RULES}.maxReceiveCount.min`,
-      message: /expected number, received string/,
+      message: /^expected a number, got "three"$/,
     },
   ],
   'unknown-field-top-level': [
-    { file: 'policy.yaml', line: 10, column: 1, path: 'status', message: /^unknown field "status"$/ },
+    {
+      file: 'policy.yaml',
+      line: 10,
+      column: 1,
+      path: 'status',
+      message: /^unknown field "status" \(known fields: apiVersion, kind, metadata, spec\)$/,
+    },
   ],
   'unknown-field-nested': [
     {
@@ -90,38 +98,44 @@ const CASES: Record<string, Expected[]> = {
       line: 11,
       column: 7,
       path: `${RULES}.maxRecieveCount`,
-      message: /^unknown field "maxRecieveCount"$/,
+      message: /^unknown field "maxRecieveCount": did you mean "maxReceiveCount"\?$/,
     },
     {
       file: 'policy.yaml',
       line: 12,
       column: 5,
       path: 'spec.rules.sqs-dlq-retension',
-      message: /^unknown rule "sqs-dlq-retension" \(known rules: sqs-dead-letter-queue, sqs-dlq-retention,/,
+      message: /^unknown rule "sqs-dlq-retension": did you mean "sqs-dlq-retention"\?$/,
     },
   ],
   'out-of-range-values': [
-    { file: 'policy.yaml', line: 11, column: 31, path: `${RULES}.maxReceiveCount.min`, message: />=1/ },
+    {
+      file: 'policy.yaml',
+      line: 11,
+      column: 31,
+      path: `${RULES}.maxReceiveCount.min`,
+      message: /^must be at least 1, got -3$/,
+    },
     {
       file: 'policy.yaml',
       line: 13,
       column: 19,
       path: 'spec.rules.sqs-dlq-retention.minSeconds',
-      message: /<=1209600/,
+      message: /^must be at most 1209600, got 1209601$/,
     },
     {
       file: 'policy.yaml',
       line: 15,
       column: 30,
       path: 'spec.rules.sqs-visibility-timeout.lambdaTimeoutMultiple',
-      message: /<=20/,
+      message: /^must be at most 20, got 21$/,
     },
     {
       file: 'policy.yaml',
       line: 17,
       column: 25,
       path: 'spec.rules.esm-stream-failure-handling.maxRetryAttempts',
-      message: />=0/,
+      message: /^must be at least 0, got -1$/,
     },
   ],
   'inconsistent-values': [
@@ -148,8 +162,20 @@ const CASES: Record<string, Expected[]> = {
     },
   ],
   'missing-required-fields': [
-    { file: 'policy.yaml', line: 5, column: 3, path: 'metadata.name', message: /^required field is missing/ },
-    { file: 'policy.yaml', line: 7, column: 3, path: 'spec.rules', message: /^required field is missing/ },
+    {
+      file: 'policy.yaml',
+      line: 5,
+      column: 3,
+      path: 'metadata.name',
+      message: /^required field is missing \(a string\)$/,
+    },
+    {
+      file: 'policy.yaml',
+      line: 7,
+      column: 3,
+      path: 'spec.rules',
+      message: /^required field is missing \(a mapping\)$/,
+    },
   ],
   'invalid-values': [
     { file: 'policy.yaml', line: 5, column: 9, path: 'metadata.name', message: /a DNS label/ },
@@ -158,7 +184,7 @@ const CASES: Record<string, Expected[]> = {
       line: 8,
       column: 32,
       path: 'spec.match.resourceTypes.1',
-      message: /expected one of "sqs:queue"\|"lambda:function"\|"dynamodb:table"/,
+      message: new RegExp(`^expected one of ${TYPES}; got "s3:bucket"$`),
     },
     {
       file: 'policy.yaml',
@@ -175,6 +201,38 @@ const CASES: Record<string, Expected[]> = {
       message: /^an SQS queue ARN$/,
     },
   ],
+  'misspelled-rule': [
+    {
+      file: 'policy.yaml',
+      line: 9,
+      column: 5,
+      path: 'spec.rules.sqs-dead-leter-queue',
+      message: /^unknown rule "sqs-dead-leter-queue": did you mean "sqs-dead-letter-queue"\?$/,
+    },
+  ],
+  'misspelled-enum': [
+    {
+      file: 'policy.yaml',
+      line: 7,
+      column: 16,
+      path: 'spec.enforcement',
+      message: /^expected one of enforce, audit; got "enforse": did you mean "enforce"\?$/,
+    },
+    {
+      file: 'policy.yaml',
+      line: 9,
+      column: 21,
+      path: 'spec.match.resourceTypes.0',
+      message: new RegExp(`^expected one of ${TYPES}; got "sqs:queues": did you mean "sqs:queue"\\?$`),
+    },
+    {
+      file: 'policy.yaml',
+      line: 12,
+      column: 22,
+      path: 'spec.rules.sqs-dlq-alarm.periodSeconds',
+      message: /^10, 30 or a multiple of 60 up to 86400 \(seconds\)$/,
+    },
+  ],
   'no-rules': [
     {
       file: 'policy.yaml',
@@ -185,16 +243,34 @@ const CASES: Record<string, Expected[]> = {
     },
   ],
   'not-a-policy': [
-    { file: 'configmap.yaml', line: 2, column: 1, path: 'spec', message: /^required field is missing/ },
+    {
+      file: 'configmap.yaml',
+      line: 2,
+      column: 1,
+      path: 'spec',
+      message: /^required field is missing \(a mapping\)$/,
+    },
     {
       file: 'configmap.yaml',
       line: 2,
       column: 13,
       path: 'apiVersion',
-      message: /expected "edaguard.dev\/v1alpha1"/,
+      message: /^expected "edaguard\.dev\/v1alpha1", got "v1"$/,
     },
-    { file: 'configmap.yaml', line: 3, column: 7, path: 'kind', message: /expected "ReliabilityPolicy"/ },
-    { file: 'configmap.yaml', line: 6, column: 1, path: 'data', message: /^unknown field "data"$/ },
+    {
+      file: 'configmap.yaml',
+      line: 3,
+      column: 7,
+      path: 'kind',
+      message: /^expected "ReliabilityPolicy", got "ConfigMap"$/,
+    },
+    {
+      file: 'configmap.yaml',
+      line: 6,
+      column: 1,
+      path: 'data',
+      message: /^unknown field "data" \(known fields: apiVersion, kind, metadata, spec\)$/,
+    },
   ],
   'duplicate-names': [
     {
@@ -248,7 +324,7 @@ const CASES: Record<string, Expected[]> = {
       line: 21,
       column: 7,
       path: 'spec.rules.sqs-dlq-retention.minSecond',
-      message: /^unknown field "minSecond"$/,
+      message: /^unknown field "minSecond": did you mean "minSeconds"\?$/,
     },
   ],
   'alias-bomb': [{ file: 'policy.yaml', line: 8, column: 12, path: '', message: /billion laughs/ }],
@@ -281,7 +357,7 @@ const CASES: Record<string, Expected[]> = {
       line: 10 + i,
       column: 1,
       path: `x${i}`,
-      message: new RegExp(`^unknown field "x${i}"$`),
+      message: new RegExp(`^unknown field "x${i}" \\(known fields: apiVersion, kind, metadata, spec\\)$`),
     })),
     {
       file: 'policy.yaml',

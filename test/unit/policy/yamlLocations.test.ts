@@ -39,7 +39,11 @@ describe('yamlLocations', () => {
       ? []
       : parsed.error.issues.flatMap((issue) => locateZodIssue('p.yaml', doc, issue, at));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
-    expect(byPath['spec.colour']).toMatchObject({ line: 7, column: 3, message: 'unknown field "colour"' });
+    expect(byPath['spec.colour']).toMatchObject({
+      line: 7,
+      column: 3,
+      message: 'unknown field "colour" (known fields: enforcement, match, exclude, ownership, rules)',
+    });
     expect(byPath['metadata.name']).toMatchObject({ line: 4, column: 9 });
     expect(byPath['spec.rules.sqs-dlq-retention.minSeconds']).toMatchObject({ line: 9, file: 'p.yaml' });
   });

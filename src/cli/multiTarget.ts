@@ -1,0 +1,214 @@
+/**
+ * `plan` and `reconcile --once` over the config file's targets: each target with its own clients
+ * (its account's assumed role), its own change budget and findings, at most
+ * `--target-concurrency` at once; an unreachable target is that target's error only.
+ */
+import { type Command, Option } from 'commander';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { createAwsClients } from '../aws/clients.js';
+import { layerConfigFile, loadConfigFile } from '../config/file.js';
+import type { RuntimeSettings } from '../config/runtime.js';
+import { discoverAndPlan, runCycle } from '../cycle.js';
+import { ConfigError } from '../errors.js';
+import { createNotifierFromEnv } from '../notify/index.js';
+import type { PolicySet } from '../policy/model.js';
+import type { Plan } from '../reconcile/model.js';
+import type { DriftReport } from '../report/driftReport.js';
+import {
+  combinePlans,
+  combineReports,
+  multiExitCode,
+  multiPlanExitCode,
+  renderMultiPlanTable,
+  renderMultiReportTable,
+  type TargetOutcome,
+  targetErrorReport,
+  targetFailureOf,
+} from '../report/multiTarget.js';
+import { DynamoFixHistoryStore } from '../state/fixHistory.js';
+import { TargetClientSets, type TargetClientSetsOptions } from '../targets/clientSets.js';
+import { externalIdOf, roleSessionName } from '../targets/credentials.js';
+import { resolveTargets } from '../targets/resolve.js';
+import type { TargetsConfig } from '../targets/schema.js';
+import {
+  parseTargetConcurrency,
+  selectTargets,
+  type TargetRef,
+  targetId,
+  toTarget,
+} from '../targets/targetRef.js';
+import type { CliIo } from './io.js';
+
+export interface TargetFlags {
+  config?: string;
+  target?: string[];
+  targetConcurrency?: string;
+}
+
+/** `-c, --config`, `--target` (repeatable) and `--target-concurrency` of plan and reconcile. */
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '-c, --config <file>',
+      'config file, YAML or JSON; its `targets` are reconciled (env EDAGUARD_CONFIG)',
+    )
+    .addOption(
+      new Option('--target <account/region>', 'only this target of the config file (repeatable)').argParser(
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      ),
+    )
+    .option(
+      '--target-concurrency <n>',
+      'targets reconciled at once, 1 to 64 (default: 4); env EDAGUARD_TARGET_CONCURRENCY',
+    );
+}
+
+/** The command's environment (the config file's settings underneath) and, when the file has some, its targets. */
+export interface TargetScope {
+  io: CliIo;
+  targets?: TargetsConfig;
+  wanted?: string[];
+  concurrency: number;
+}
+
+export async function targetScope(io: CliIo, opts: TargetFlags): Promise<TargetScope> {
+  const configPath = opts.config ?? (io.env.EDAGUARD_CONFIG || undefined);
+  const file = configPath ? await loadConfigFile(configPath) : undefined;
+  const env = layerConfigFile(file, io.env);
+  const concurrency = parseTargetConcurrency(opts.targetConcurrency, env);
+  if (!file?.targets && opts.target && opts.target.length > 0)
+    throw new ConfigError('--target: the config file (--config, EDAGUARD_CONFIG) has no targets');
+  return {
+    io: file ? { ...io, env } : io,
+    concurrency,
+    ...(file?.targets ? { targets: file.targets } : {}),
+    ...(opts.target ? { wanted: opts.target } : {}),
+  };
+}
+
+export interface TargetRun {
+  settings: RuntimeSettings;
+  logger: Logger;
+  policySet: PolicySet;
+  output: string;
+  /** Tests: wrap how one target's clients are made. */
+  createClients?: TargetClientSetsOptions['create'];
+}
+
+/** Runs `fn` for every target, at most `concurrency` at once; a throw is that target's failure. */
+export async function forEachTarget<T>(
+  targets: readonly TargetRef[],
+  concurrency: number,
+  fn: (ref: TargetRef) => Promise<T>,
+): Promise<TargetOutcome<T>[]> {
+  const limit = pLimit(concurrency);
+  return Promise.all(
+    targets.map((ref) =>
+      limit(async (): Promise<TargetOutcome<T>> => {
+        try {
+          return { ref, value: await fn(ref) };
+        } catch (error) {
+          return { ref, failure: targetFailureOf(error) };
+        }
+      }),
+    ),
+  );
+}
+
+/** The selected targets and a client-set cache for them. */
+export async function prepareTargets(scope: TargetScope, run: TargetRun) {
+  const targets = scope.targets as TargetsConfig;
+  const selected = selectTargets(await resolveTargets(targets, run.settings), scope.wanted);
+  const externalId = externalIdOf(targets, scope.io.env);
+  const clientSets = new TargetClientSets({
+    settings: run.settings,
+    assumeRole: {
+      roleName: targets.roleName,
+      sessionName: roleSessionName(),
+      ...(externalId ? { externalId } : {}),
+    },
+    ...(run.createClients ? { create: run.createClients } : {}),
+  });
+  return { selected, clientSets };
+}
+
+export async function planEveryTarget(scope: TargetScope, run: TargetRun): Promise<number> {
+  const { selected, clientSets } = await prepareTargets(scope, run);
+  try {
+    const outcomes = await forEachTarget(selected, scope.concurrency, async (ref): Promise<Plan> => {
+      const settings = { ...run.settings, region: ref.region };
+      const logger = run.logger.child({ target: targetId(ref) });
+      const { plan } = await discoverAndPlan(run.policySet, await clientSets.reach(ref), {
+        settings,
+        logger,
+      });
+      return { ...plan, target: toTarget(ref) };
+    });
+    scope.io.stdout(
+      run.output === 'json'
+        ? `${JSON.stringify(combinePlans(outcomes), null, 2)}\n`
+        : `${renderMultiPlanTable(outcomes)}\n`,
+    );
+    return multiPlanExitCode(outcomes);
+  } finally {
+    clientSets.destroy();
+  }
+}
+
+/**
+ * One cycle per target with the given client sets (kept by a caller that runs again: their
+ * credentials are cached). Fix history lives in the controller's own state table, keyed by target.
+ */
+export async function reconcileTargets(
+  selected: readonly TargetRef[],
+  clientSets: TargetClientSets,
+  run: TargetRun & { dryRun: boolean; concurrency: number; stateTable?: string },
+): Promise<DriftReport[]> {
+  const home = run.stateTable ? createAwsClients(run.settings) : undefined;
+  try {
+    const outcomes = await forEachTarget(selected, run.concurrency, async (ref) => {
+      const report = await runCycle(run.policySet, await clientSets.reach(ref), {
+        settings: { ...run.settings, region: ref.region },
+        dryRun: run.dryRun,
+        logger: run.logger.child({ target: targetId(ref) }),
+        ...(home && run.stateTable
+          ? { fixHistory: new DynamoFixHistoryStore(home.dynamodb, run.stateTable) }
+          : {}),
+      });
+      return { ...report, target: toTarget(ref) };
+    });
+    return outcomes.map(
+      (o) =>
+        o.value ?? targetErrorReport(o.ref, o.failure ?? targetFailureOf('unknown'), new Date(), run.dryRun),
+    );
+  } finally {
+    home?.destroy();
+  }
+}
+
+export async function reconcileEveryTarget(
+  scope: TargetScope,
+  run: TargetRun & { dryRun: boolean },
+): Promise<number> {
+  const notifier = createNotifierFromEnv(scope.io.env, run.logger);
+  const { selected, clientSets } = await prepareTargets(scope, run);
+  try {
+    const stateTable = scope.io.env.EDAGUARD_STATE_TABLE;
+    const reports = await reconcileTargets(selected, clientSets, {
+      ...run,
+      concurrency: scope.concurrency,
+      ...(stateTable ? { stateTable } : {}),
+    });
+    scope.io.stdout(
+      run.output === 'json'
+        ? `${JSON.stringify(combineReports(reports, run.dryRun), null, 2)}\n`
+        : `${renderMultiReportTable(reports)}\n`,
+    );
+    // One notification per target: its report, its tickets. Never throws.
+    for (const report of reports) await notifier?.notify(report);
+    return multiExitCode(reports);
+  } finally {
+    clientSets.destroy();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The report of `plan` and `reconcile --once` over several targets: one JSON document whose
+ * results each name their target, and tables grouped under a `== <account>/<region> ==` heading.
+ */
+import type { CallRecord } from '../aws/callCounter.js';
+import { API_VERSION } from '../policy/schema.js';
+import type { Finding, Plan } from '../reconcile/model.js';
+import { type TargetRef, targetId, toTarget } from '../targets/targetRef.js';
+import {
+  type DriftReport,
+  type DriftResult,
+  type DriftSummary,
+  type ReportNotice,
+  reportExitCode,
+  summarize,
+} from './driftReport.js';
+import { renderPlanTable, renderReportTable } from './table.js';
+
+/** What reaching a target failed on: the AssumeRole, an endpoint, the first reads. */
+export interface TargetFailure {
+  operation: string;
+  code: string;
+  message: string;
+}
+
+/** `operation` comes from the error when it names one (TargetUnreachableError); else the failure is discovery's. */
+export function targetFailureOf(error: unknown): TargetFailure {
+  const e = error as { name?: string; Code?: string; message?: string; operation?: string; cause?: unknown };
+  const inner = (e?.operation && e.cause ? e.cause : e) as { name?: string; Code?: string } | undefined;
+  return {
+    operation: e?.operation ?? 'discovery',
+    code: inner?.Code ?? inner?.name ?? 'Error',
+    message: e?.message ?? String(error),
+  };
+}
+
+/** An unreachable target's report: one `read-error` result for the resource `<account>/<region>`. */
+export function targetErrorReport(
+  ref: TargetRef,
+  failure: TargetFailure,
+  at: Date,
+  dryRun: boolean,
+): DriftReport {
+  const results: DriftResult[] = [
+    {
+      resource: targetId(ref),
+      resourceType: 'target',
+      policy: '',
+      rule: 'read-error',
+      status: 'failed',
+      observed: { operation: failure.operation, code: failure.code },
+      desired: null,
+      message: `target ${targetId(ref)} unreachable: ${failure.operation} failed: ${failure.code}: ${failure.message}`,
+    },
+  ];
+  return {
+    apiVersion: API_VERSION,
+    kind: 'DriftReport',
+    target: toTarget(ref),
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
+    dryRun,
+    summary: summarize(results),
+    results,
+    awsCalls: [],
+  };
+}
+
+export interface TargetOutcome<T> {
+  ref: TargetRef;
+  /** Absent when the target could not be reached. */
+  value?: T;
+  failure?: TargetFailure;
+}
+
+export interface MultiTargetSummary {
+  target: string;
+  accountId: string;
+  region: string;
+  summary: DriftSummary;
+  notices?: ReportNotice[];
+}
+
+export interface MultiTargetReport extends Omit<DriftReport, 'target' | 'results' | 'notices'> {
+  results: Array<DriftResult & { target: string }>;
+  notices?: Array<ReportNotice & { target: string }>;
+  targets: MultiTargetSummary[];
+}
+
+function sumCalls(all: readonly CallRecord[][]): CallRecord[] {
+  const sums = new Map<string, CallRecord>();
+  for (const r of all.flat()) {
+    const key = `${r.service}.${r.operation}.${r.outcome}`;
+    const held = sums.get(key);
+    if (held) held.count += r.count;
+    else sums.set(key, { ...r });
+  }
+  return [...sums.values()];
+}
+
+/** One document for every target's report (in target order); its summary counts every target's resources. */
+export function combineReports(reports: readonly DriftReport[], dryRun: boolean): MultiTargetReport {
+  const idOf = (r: DriftReport) => `${r.target.accountId}/${r.target.region}`;
+  const results = reports.flatMap((r) => r.results.map((x) => ({ target: idOf(r), ...x })));
+  const notices = reports.flatMap((r) => (r.notices ?? []).map((n) => ({ target: idOf(r), ...n })));
+  const times = reports.flatMap((r) => [r.startedAt, r.finishedAt]).sort();
+  const now = new Date().toISOString();
+  return {
+    apiVersion: API_VERSION,
+    kind: 'DriftReport',
+    startedAt: times[0] ?? now,
+    finishedAt: times[times.length - 1] ?? now,
+    dryRun,
+    summary: summarize(results.map((r) => ({ ...r, resource: `${r.target}|${r.resource}` }))),
+    results,
+    awsCalls: sumCalls(reports.map((r) => r.awsCalls)),
+    ...(notices.length > 0 ? { notices } : {}),
+    targets: reports.map((r) => ({
+      target: idOf(r),
+      accountId: r.target.accountId,
+      region: r.target.region,
+      summary: r.summary,
+      ...(r.notices ? { notices: r.notices } : {}),
+    })),
+  };
+}
+
+/** The worst exit code of the targets' (a failed target counts as a failed read: 1). */
+export const multiExitCode = (reports: readonly DriftReport[]): 0 | 1 =>
+  reports.some((r) => reportExitCode(r) === 1) ? 1 : 0;
+
+export const targetHeading = (ref: TargetRef) => `== ${targetId(ref)} ==`;
+
+export function renderMultiReportTable(reports: readonly DriftReport[]): string {
+  return reports.map((r) => `${targetHeading(r.target)}\n${renderReportTable(r)}`).join('\n\n');
+}
+
+/** `plan` over several targets: every finding with its target; an unreachable target is a `read-error` finding. */
+export function combinePlans(outcomes: readonly TargetOutcome<Plan>[]) {
+  const findings: Array<Partial<Finding> & { target: string }> = [];
+  for (const o of outcomes) {
+    if (o.value) for (const f of o.value.findings) findings.push({ target: targetId(o.ref), ...f });
+    else if (o.failure)
+      findings.push({
+        target: targetId(o.ref),
+        resource: targetId(o.ref),
+        policy: '',
+        rule: 'read-error',
+        status: 'error',
+        observed: { operation: o.failure.operation, code: o.failure.code },
+        desired: null,
+        message: `target ${targetId(o.ref)} unreachable: ${o.failure.code}: ${o.failure.message}`,
+        enforcement: 'audit',
+        actions: [],
+      });
+  }
+  return {
+    targets: outcomes.map((o) => ({
+      target: targetId(o.ref),
+      ...toTarget(o.ref),
+      ...(o.failure ? { error: o.failure } : {}),
+    })),
+    findings,
+  };
+}
+
+export function renderMultiPlanTable(outcomes: readonly TargetOutcome<Plan>[]): string {
+  return outcomes
+    .map((o) => {
+      const body = o.value
+        ? renderPlanTable(o.value)
+        : `target unreachable: ${o.failure?.operation} failed: ${o.failure?.code}: ${o.failure?.message}`;
+      return `${targetHeading(o.ref)}\n${body}`;
+    })
+    .join('\n\n');
+}
+
+/** Plan exit code: anything but compliant, on any target (an unreachable one included), is 1. */
+export const multiPlanExitCode = (outcomes: readonly TargetOutcome<Plan>[]): 0 | 1 =>
+  outcomes.some(
+    (o) => !o.value || o.value.findings.some((f) => f.status !== 'pass' && f.status !== 'skipped'),
+  )
+    ? 1
+    : 0;
