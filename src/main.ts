@@ -3,9 +3,6 @@ import { runCli } from './cli/program.js';
 import { createLogger } from './logger.js';
 import { installProcessGuards } from './runtime/processGuards.js';
 
-// Before anything else runs: an uncaught exception or unhandled rejection is logged (JSON on
-// stderr, whatever --log-level says) and either survived or ends the process with 70
-// (src/runtime/processGuards.ts says which is which).
 // The AWS SDK prints a 9-line NodeVersionSupportWarning on the first client it builds when Node.js
 // is older than what its next versions require: on every command, on stderr, where it buries
 // edaguard's own output. Turned off here, before any client is built (the SDK reads this variable
@@ -13,6 +10,9 @@ import { installProcessGuards } from './runtime/processGuards.js';
 // `edaguard --version` and in `run`'s start line (src/cli/version.ts reads it from the SDK).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Before anything else runs: an uncaught exception or unhandled rejection is logged (JSON on
+// stderr, whatever --log-level says) and either survived or ends the process with 70
+// (src/runtime/processGuards.ts says which is which).
 const command = process.argv[2];
 installProcessGuards({
   logger: createLogger('warn'),
