@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     await previewNotifications([dryRunReport, dryRunReport], out, createLogger('warn'));
     step('edaguard reconcile --once');
     const first = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR]);
-    out(`exit code ${first}\n`);
+    out(`exit code ${first} (3: only tickets remain, a person must act; 1: drift or failures remain)\n`);
     step('edaguard reconcile --once (again: a converged account needs zero writes)');
     let json = '';
     await runCli(

@@ -5,7 +5,7 @@ import { discoverAndPlan, runCycle } from '../cycle.js';
 import { formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createNotifierFromEnv } from '../notify/index.js';
 import { loadPolicyDir, loadPolicyPaths } from '../policy/loader.js';
-import { reportExitCode } from '../report/driftReport.js';
+import { exitCodeFor, FAIL_ON, type FailOn, remainingOf, reportExitCode } from '../report/driftReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
 import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { policyIssueAnnotation } from './githubAnnotation.js';
@@ -22,6 +22,15 @@ import { addSettingOptions } from './settingOptions.js';
 
 const outputOption = () =>
   new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+
+/** `--fail-on`: what the exit code treats as failure (README "Exit codes"). */
+const failOnOption = () =>
+  new Option(
+    '--fail-on <what>',
+    'what fails the exit code: drift (1 on drift or failures only), ticket (also 3 when only tickets remain), never (0 unless bad input)',
+  )
+    .choices([...FAIL_ON])
+    .default('ticket');
 
 type ValidateFormat = 'text' | 'json' | 'github';
 
@@ -62,17 +71,28 @@ function printPolicyIssues(io: CliIo, error: PolicyValidationError, format: Vali
   } else io.stderr(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
 }
 
+type PlanOptions = { policies?: string; output: string; failOn: FailOn } & TargetFlags;
+
 export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   addTargetOptions(program.command('plan'))
     .description('read the account and show what reconcile would change; never writes')
     .addOption(policiesOption())
     .addOption(outputOption())
-    .action(async (opts: { policies?: string; output: string } & TargetFlags, cmd: Command) => {
+    .addOption(failOnOption())
+    .action(async (opts: PlanOptions, cmd: Command) => {
       const scope = await targetScope(io, opts);
       const { settings, logger } = commandSettings(scope.io, cmd);
       const policySet = await loadPolicyDir(policyDirOf(opts, scope.io));
       if (scope.targets) {
-        setExitCode(await planEveryTarget(scope, { settings, logger, policySet, output: opts.output }));
+        setExitCode(
+          await planEveryTarget(scope, {
+            settings,
+            logger,
+            policySet,
+            output: opts.output,
+            failOn: opts.failOn,
+          }),
+        );
         return;
       }
       const aws = createAwsClients(settings);
@@ -81,12 +101,8 @@ export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCo
         io.stdout(
           opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`,
         );
-        // As for reconcile: anything but compliant (drift, tickets, unreadable, busy) exits 1.
-        setExitCode(
-          plan.findings.some((f) => f.status !== 'pass' && f.status !== 'skipped')
-            ? EXIT.driftRemains
-            : EXIT.ok,
-        );
+        // As for reconcile: drift, unreadable or busy exits 1; tickets only, 3 (per --fail-on).
+        setExitCode(exitCodeFor(remainingOf(plan.findings.map((f) => f.status)), opts.failOn));
       } finally {
         aws.destroy();
       }
@@ -98,6 +114,7 @@ interface ReconcileOptions extends TargetFlags {
   dryRun?: boolean;
   maxChanges?: string;
   output: string;
+  failOn: FailOn;
 }
 
 export function registerReconcile(program: Command, io: CliIo, setExitCode: SetExitCode): void {
@@ -110,6 +127,7 @@ export function registerReconcile(program: Command, io: CliIo, setExitCode: SetE
   addTargetOptions(command);
   addSettingOptions(command, 'reconcile')
     .addOption(outputOption())
+    .addOption(failOnOption())
     .action(async (opts: ReconcileOptions, cmd: Command) => {
       setExitCode(await reconcileOnce(io, cmd, opts));
     });
@@ -126,7 +144,14 @@ async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): P
   const policySet = await loadPolicyDir(policyDirOf(opts, scope.io));
   const dryRun = opts.dryRun === true;
   if (scope.targets)
-    return reconcileEveryTarget(scope, { settings, logger, policySet, output: opts.output, dryRun });
+    return reconcileEveryTarget(scope, {
+      settings,
+      logger,
+      policySet,
+      output: opts.output,
+      dryRun,
+      failOn: opts.failOn,
+    });
   // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
   const notifier = createNotifierFromEnv(io.env, logger);
   const aws = createAwsClients(settings);
@@ -144,7 +169,7 @@ async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): P
     );
     // Never throws: a Slack or tracker outage is logged and does not change the exit code.
     await notifier?.notify(report);
-    return reportExitCode(report);
+    return reportExitCode(report, opts.failOn);
   } finally {
     aws.destroy();
   }

@@ -8,7 +8,7 @@ import { type RuntimeFlags, type RuntimeSettings, resolveRuntimeSettings } from 
 import { createLogger } from '../logger.js';
 
 /** Documented exit codes. */
-export const EXIT = { ok: 0, driftRemains: 1, badInput: 2 } as const;
+export const EXIT = { ok: 0, driftRemains: 1, badInput: 2, ticketsOnly: 3 } as const;
 
 export interface CliIo {
   stdout: (text: string) => void;

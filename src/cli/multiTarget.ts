@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.js';
 import { createNotifierFromEnv } from '../notify/index.js';
 import type { PolicySet } from '../policy/model.js';
 import type { Plan } from '../reconcile/model.js';
-import type { DriftReport } from '../report/driftReport.js';
+import type { DriftReport, FailOn } from '../report/driftReport.js';
 import {
   combinePlans,
   combineReports,
@@ -92,6 +92,8 @@ export interface TargetRun {
   logger: Logger;
   policySet: PolicySet;
   output: string;
+  /** What the exit code treats as failure (`--fail-on`; default `ticket`). */
+  failOn?: FailOn;
   /** Tests: wrap how one target's clients are made. */
   createClients?: TargetClientSetsOptions['create'];
 }
@@ -150,7 +152,7 @@ export async function planEveryTarget(scope: TargetScope, run: TargetRun): Promi
         ? `${JSON.stringify(combinePlans(outcomes), null, 2)}\n`
         : `${renderMultiPlanTable(outcomes)}\n`,
     );
-    return multiPlanExitCode(outcomes);
+    return multiPlanExitCode(outcomes, run.failOn);
   } finally {
     clientSets.destroy();
   }
@@ -207,7 +209,7 @@ export async function reconcileEveryTarget(
     );
     // One notification per target: its report, its tickets. Never throws.
     for (const report of reports) await notifier?.notify(report);
-    return multiExitCode(reports);
+    return multiExitCode(reports, run.failOn);
   } finally {
     clientSets.destroy();
   }

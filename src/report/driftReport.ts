@@ -116,8 +116,48 @@ export function withNotices(report: DriftReport, notices: readonly ReportNotice[
   return { ...report, notices: [...(report.notices ?? []), ...notices] };
 }
 
-/** Exit code contract: 0 when everything is compliant or fixed, 1 when drift or failures remain. */
-export function reportExitCode(report: DriftReport): 0 | 1 {
-  const { drifted, failed, deferred, tickets } = report.summary;
-  return drifted + failed + deferred + tickets === 0 ? 0 : 1;
+/** What a CI job treats as failure (`--fail-on`): drift and failures only, tickets too (default), or nothing. */
+export const FAIL_ON = ['drift', 'ticket', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+/** What remains after a cycle or a plan, in findings; enough to choose the exit code. */
+export type RemainingCounts = Pick<DriftSummary, 'drifted' | 'failed' | 'deferred' | 'tickets'>;
+
+/**
+ * Exit code contract (README "Exit codes"): 1 when drift, failures or deferrals remain; 3 when
+ * only tickets remain (a person must act, nothing is failing); 0 otherwise. `failOn` `drift`
+ * turns tickets-only into 0, `never` makes every outcome 0 (bad input, 2, is the CLI's).
+ */
+export function exitCodeFor(summary: RemainingCounts, failOn: FailOn = 'ticket'): 0 | 1 | 3 {
+  if (failOn === 'never') return 0;
+  if (summary.drifted + summary.failed + summary.deferred > 0) return 1;
+  return summary.tickets > 0 && failOn === 'ticket' ? 3 : 0;
+}
+
+const REMAINING: Partial<Record<string, keyof RemainingCounts>> = {
+  drift: 'drifted',
+  failed: 'failed',
+  error: 'failed',
+  deferred: 'deferred',
+  busy: 'deferred',
+  ticket: 'tickets',
+};
+
+/**
+ * Counts per finding, not per resource: a resource with a ticket and a drift counts once in the
+ * summary (as a ticket) but its drift still fails the run. Takes result and plan statuses alike.
+ */
+export function remainingOf(statuses: Iterable<string>): RemainingCounts {
+  const counts: RemainingCounts = { drifted: 0, failed: 0, deferred: 0, tickets: 0 };
+  for (const status of statuses) {
+    const key = REMAINING[status];
+    if (key) counts[key] += 1;
+  }
+  return counts;
+}
+
+/** The exit code of one or several reports: the worst of them (1 > 3 > 0). */
+export function reportExitCode(reports: DriftReport | readonly DriftReport[], failOn: FailOn = 'ticket') {
+  const all: readonly DriftReport[] = 'results' in reports ? [reports] : reports;
+  return exitCodeFor(remainingOf(all.flatMap((r) => r.results.map((x) => x.status))), failOn);
 }

@@ -10,7 +10,10 @@ import {
   type DriftReport,
   type DriftResult,
   type DriftSummary,
+  exitCodeFor,
+  type FailOn,
   type ReportNotice,
+  remainingOf,
   reportExitCode,
   summarize,
 } from './driftReport.js';
@@ -125,9 +128,9 @@ export function combineReports(reports: readonly DriftReport[], dryRun: boolean)
   };
 }
 
-/** The worst exit code of the targets' (a failed target counts as a failed read: 1). */
-export const multiExitCode = (reports: readonly DriftReport[]): 0 | 1 =>
-  reports.some((r) => reportExitCode(r) === 1) ? 1 : 0;
+/** The worst exit code of the targets' (1 > 3 > 0; a failed target counts as a failed read: 1). */
+export const multiExitCode = (reports: readonly DriftReport[], failOn: FailOn = 'ticket') =>
+  reportExitCode(reports, failOn);
 
 export const targetHeading = (ref: TargetRef) => `== ${targetId(ref)} ==`;
 
@@ -175,10 +178,9 @@ export function renderMultiPlanTable(outcomes: readonly TargetOutcome<Plan>[]): 
     .join('\n\n');
 }
 
-/** Plan exit code: anything but compliant, on any target (an unreachable one included), is 1. */
-export const multiPlanExitCode = (outcomes: readonly TargetOutcome<Plan>[]): 0 | 1 =>
-  outcomes.some(
-    (o) => !o.value || o.value.findings.some((f) => f.status !== 'pass' && f.status !== 'skipped'),
-  )
-    ? 1
-    : 0;
+/** Plan exit code: the worst over every target (1 > 3 > 0); an unreachable target is an error (1). */
+export const multiPlanExitCode = (outcomes: readonly TargetOutcome<Plan>[], failOn: FailOn = 'ticket') =>
+  exitCodeFor(
+    remainingOf(outcomes.flatMap((o) => (o.value ? o.value.findings.map((f) => f.status) : ['error']))),
+    failOn,
+  );

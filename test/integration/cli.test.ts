@@ -93,6 +93,12 @@ describe('edaguard CLI', () => {
     expect(run.stdout).toContain('CreateQueue orders-dlq');
     expect(run.stdout).toContain('CreateQueue payments-dlq.fifo');
     expect(run.stdout).toContain('{"VisibilityTimeout":"360"}');
+    // --fail-on: drift fails a `drift` job too; `never` always passes; an unknown value is bad input.
+    expect((await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '--fail-on', 'drift'])).code).toBe(1);
+    expect((await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '--fail-on', 'never'])).code).toBe(0);
+    const bad = await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '--fail-on', 'tickets']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fail-on/);
     expect(await snapshotAccount(seed)).toEqual(before);
   });
 

@@ -116,6 +116,11 @@ describe('many accounts and regions', () => {
   it('one reconcile --once --config fixes all four targets; an unlisted account stays untouched', async () => {
     await seedDrift();
     const { policies, config } = await fixture(LISTED);
+    // Drift on every target: plan exits 1, unless the CI job says --fail-on never.
+    const planArgs = ['plan', '--policies', policies, '--config', config];
+    expect((await cli(planArgs, { EDAGUARD_EXTERNAL_ID: 'shared-secret' })).code).toBe(1);
+    const lenient = await cli([...planArgs, '--fail-on', 'never'], { EDAGUARD_EXTERNAL_ID: 'shared-secret' });
+    expect(lenient.code).toBe(0);
     const run = await cli(
       ['reconcile', '--once', '--policies', policies, '--config', config, '--output', 'json'],
       {

@@ -86,7 +86,8 @@ describe('reconcile with notifications', () => {
     const args = ['reconcile', '--once', '--policies', policies];
 
     const first = await cli(args, env);
-    expect(first.code).toBe(1);
+    // orders fixed; only the ticket remains: exit 3.
+    expect(first.code).toBe(3);
     expect(slackPosts()).toHaveLength(1);
     const message = renderSlackText(slackPosts()[0]?.body as never);
     expect(message).toContain('Needs a person (1)\n• new reports sqs-dead-letter-queue');
@@ -96,7 +97,7 @@ describe('reconcile with notifications', () => {
 
     // Same drift, a new process: nothing new to say, no second ticket.
     const second = await cli(args, env);
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(3);
     expect(slackPosts()).toHaveLength(1);
     expect(ticketEvents()).toEqual(['open']);
 

@@ -14,8 +14,8 @@ describe('the demo sandbox, end to end through the CLI', () => {
     const first = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--output', 'json']);
     expect(first.stderr).toBe('');
     const report = JSON.parse(first.stdout) as DriftReport;
-    // Tickets (changes that need a person) remain, so the exit code says so.
-    expect(first.code).toBe(1);
+    // Fixed, and only tickets (changes that need a person) remain: nothing is failing, exit 3.
+    expect(first.code).toBe(3);
     const fixed = report.results
       .filter((r) => r.status === 'fixed')
       .map((r) => `${r.resource.split(':').pop()} ${r.rule}`);
@@ -67,9 +67,13 @@ describe('the demo sandbox, end to end through the CLI', () => {
 
     const second = await cli(['reconcile', '--once', '--policies', SANDBOX_POLICY_DIR, '--output', 'json']);
     const again = JSON.parse(second.stdout) as DriftReport;
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(3);
     expect(again.awsCalls.filter((c) => /^(Create|Set|Tag)/.test(c.operation))).toEqual([]);
     expect(again.summary).toMatchObject({ drifted: 0, fixed: 0, failed: 0, deferred: 0, tickets: 4 });
+
+    // --fail-on: plan says the same (tickets only: 3); a CI job that fails on drift only passes.
+    expect((await cli(['plan', '--policies', SANDBOX_POLICY_DIR])).code).toBe(3);
+    expect((await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '--fail-on', 'drift'])).code).toBe(0);
     seed.destroy();
   });
 });

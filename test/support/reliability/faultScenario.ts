@@ -88,7 +88,7 @@ export interface CycleOutcome {
   /** The cycle failed as a whole (e.g. the tag query failed after every retry). */
   readonly error?: string;
   /** What `edaguard run --once` would exit with after this cycle (reportExitCode). */
-  readonly exitCode?: 0 | 1;
+  readonly exitCode?: 0 | 1 | 3;
   readonly writesReachingEmulator: number;
   /**
    * The SDK retry quota left after the cycle, per service client that has one below its initial

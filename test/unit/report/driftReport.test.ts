@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingResult, ResultStatus } from '../../../src/apply/apply.js';
 import type { CallRecord } from '../../../src/aws/callCounter.js';
+import { EXIT } from '../../../src/cli/io.js';
 import type { Finding } from '../../../src/reconcile/model.js';
 import {
   buildDriftReport,
   type DriftResult,
+  exitCodeFor,
+  type FailOn,
+  type RemainingCounts,
+  remainingOf,
   reportExitCode,
   summarize,
 } from '../../../src/report/driftReport.js';
@@ -167,7 +172,7 @@ describe('buildDriftReport', () => {
     expect(build([], true).dryRun).toBe(true);
   });
 
-  it.each<{ statuses: ResultStatus[]; code: 0 | 1 }>([
+  it.each<{ statuses: ResultStatus[]; code: 0 | 1 | 3 }>([
     { statuses: [], code: 0 },
     { statuses: ['pass', 'skipped'], code: 0 },
     { statuses: ['fixed', 'pass'], code: 0 },
@@ -175,10 +180,64 @@ describe('buildDriftReport', () => {
     { statuses: ['failed', 'fixed'], code: 1 },
     { statuses: ['deferred'], code: 1 },
     { statuses: ['pass', 'pass', 'drift'], code: 1 },
+    { statuses: ['ticket'], code: 3 },
+    { statuses: ['fixed', 'ticket', 'pass'], code: 3 },
+    { statuses: ['ticket', 'failed'], code: 1 },
   ])('reportExitCode with $statuses → $code', ({ statuses, code }) => {
     const report = build(
       statuses.map((status, i) => ({ finding: finding({ resource: arnOf(`q${i}`) }), status, message: '' })),
     );
     expect(reportExitCode(report)).toBe(code);
+  });
+
+  it('a drift beside a ticket on the same resource still exits 1 (counted per finding, not per resource)', () => {
+    const report = build([
+      { finding: finding({ rule: 'sqs-dlq-retention' }), status: 'ticket', message: '' },
+      { finding: finding({ rule: 'sqs-visibility-timeout' }), status: 'drift', message: '' },
+    ]);
+    expect(report.summary).toMatchObject({ tickets: 1, drifted: 0 });
+    expect(reportExitCode(report)).toBe(1);
+    expect(reportExitCode(report, 'never')).toBe(0);
+  });
+
+  it('several reports: the worst code, 1 over 3 over 0', () => {
+    const of = (status: ResultStatus) => build([{ finding: finding(), status, message: '' }]);
+    expect(reportExitCode([of('pass'), of('ticket')])).toBe(3);
+    expect(reportExitCode([of('ticket'), of('drift'), of('pass')])).toBe(1);
+    expect(reportExitCode([of('fixed'), of('pass')])).toBe(0);
+    expect(reportExitCode([of('ticket'), of('pass')], 'drift')).toBe(0);
+  });
+});
+
+describe('exitCodeFor', () => {
+  const none: RemainingCounts = { drifted: 0, failed: 0, deferred: 0, tickets: 0 };
+  it.each<{ remaining: Partial<RemainingCounts>; failOn: FailOn; code: 0 | 1 | 3 }>([
+    { remaining: {}, failOn: 'ticket', code: 0 },
+    { remaining: {}, failOn: 'drift', code: 0 },
+    { remaining: {}, failOn: 'never', code: 0 },
+    { remaining: { tickets: 2 }, failOn: 'ticket', code: 3 },
+    { remaining: { tickets: 2 }, failOn: 'drift', code: 0 },
+    { remaining: { tickets: 2 }, failOn: 'never', code: 0 },
+    { remaining: { drifted: 1 }, failOn: 'ticket', code: 1 },
+    { remaining: { drifted: 1 }, failOn: 'drift', code: 1 },
+    { remaining: { drifted: 1 }, failOn: 'never', code: 0 },
+    { remaining: { failed: 1, tickets: 1 }, failOn: 'ticket', code: 1 },
+    { remaining: { failed: 1, tickets: 1 }, failOn: 'drift', code: 1 },
+    { remaining: { deferred: 1, tickets: 3 }, failOn: 'ticket', code: 1 },
+    { remaining: { deferred: 1 }, failOn: 'never', code: 0 },
+  ])('$remaining with --fail-on $failOn → $code', ({ remaining, failOn, code }) => {
+    expect(exitCodeFor({ ...none, ...remaining }, failOn)).toBe(code);
+  });
+
+  it('defaults to --fail-on ticket; the codes are the documented ones (EXIT)', () => {
+    expect(exitCodeFor({ ...none, tickets: 1 })).toBe(EXIT.ticketsOnly);
+    expect(exitCodeFor({ ...none, drifted: 1 })).toBe(EXIT.driftRemains);
+    expect(exitCodeFor(none)).toBe(EXIT.ok);
+  });
+
+  it('counts plan statuses too: error is a failure, busy a deferral', () => {
+    expect(
+      remainingOf(['pass', 'skipped', 'fixed', 'drift', 'ticket', 'busy', 'error', 'failed', 'deferred']),
+    ).toEqual({ drifted: 1, failed: 2, deferred: 2, tickets: 1 });
   });
 });

@@ -6,6 +6,7 @@ import {
   combinePlans,
   combineReports,
   multiExitCode,
+  multiPlanExitCode,
   renderMultiReportTable,
   targetErrorReport,
 } from '../../../src/report/multiTarget.js';
@@ -215,6 +216,14 @@ describe('the report of many targets', () => {
     expect(combined.startedAt).toBe('2026-01-01T00:00:00.000Z');
     expect(multiExitCode([ok])).toBe(0);
     expect(multiExitCode([ok, down])).toBe(1);
+    expect(multiExitCode([ok, down], 'never')).toBe(0);
+  });
+
+  it('the exit code is the worst of the targets: 1 over 3 over 0, per --fail-on', () => {
+    const tickets = { ...ok, results: down.results.map((r) => ({ ...r, status: 'ticket' as const })) };
+    expect(multiExitCode([ok, tickets])).toBe(3);
+    expect(multiExitCode([ok, tickets], 'drift')).toBe(0);
+    expect(multiExitCode([tickets, down])).toBe(1);
   });
 
   it('the table groups by target', () => {
@@ -233,5 +242,21 @@ describe('the report of many targets', () => {
       expect.objectContaining({ target: '222222222222/eu-west-1', rule: 'read-error', status: 'error' }),
     ]);
     expect(json.targets[0]).toMatchObject({ target: '222222222222/eu-west-1', accountId: '222222222222' });
+  });
+
+  it('plan exit code: the worst over the targets; an unreachable one is an error (1)', () => {
+    const ref = { accountId: '111111111111', region: 'us-east-1' };
+    const planOf = (...statuses: Array<'pass' | 'ticket' | 'drift' | 'busy'>) => ({
+      ref,
+      value: { target: toTarget(ref), findings: statuses.map((status) => ({ status }) as never) },
+    });
+    const unreachable = { ref, failure: { operation: 'discovery', code: 'ECONNREFUSED', message: 'x' } };
+    expect(multiPlanExitCode([planOf('pass'), planOf()])).toBe(0);
+    expect(multiPlanExitCode([planOf('pass'), planOf('ticket')])).toBe(3);
+    expect(multiPlanExitCode([planOf('ticket'), planOf('busy')])).toBe(1);
+    expect(multiPlanExitCode([planOf('ticket'), planOf('drift')], 'drift')).toBe(1);
+    expect(multiPlanExitCode([planOf('ticket')], 'drift')).toBe(0);
+    expect(multiPlanExitCode([planOf('ticket'), unreachable])).toBe(1);
+    expect(multiPlanExitCode([unreachable], 'never')).toBe(0);
   });
 });
