@@ -1,11 +1,10 @@
-import { parseArn, unqualifiedFunctionArn } from '../aws/arn.js';
+import { parseArn, sqsQueueArn, unqualifiedFunctionArn } from '../aws/arn.js';
 import type { Inventory } from '../discovery/inventory.js';
 import type { ResourceType } from '../policy/ruleSettings.js';
 import { policyGoverns } from '../policy/selectors.js';
-import { buildDlqGraph, type DlqSourceType } from './dlqGraph.js';
+import type { DlqSourceType } from './dlqGraph.js';
 import { DLQ_RULES, type DlqRegistry } from './dlqRegistry.js';
-import type { Finding } from './model.js';
-import { plannedDlqEdges, plannedQueues } from './plannedDlqEdges.js';
+import type { PlanDlqEdges } from './plannedDlqEdges.js';
 import type { SelectingPolicies } from './ruleEvaluation.js';
 
 interface EdgeIntoQueue {
@@ -54,17 +53,12 @@ function selectingSubject(
 export function governEdgeDlqs(
   registry: DlqRegistry,
   inventory: Inventory,
-  findings: readonly Finding[],
+  dlqEdges: PlanDlqEdges,
   selectingOf: SelectingPolicies,
 ): void {
-  const { target } = inventory;
-  const prefix = `arn:${target.partition}:sqs:${target.region}:${target.accountId}:`;
-  const created = plannedQueues(findings);
-  const graph = buildDlqGraph(inventory);
-  const edges: EdgeIntoQueue[] = [
-    ...graph.edges.filter((e) => e.dlqExists !== false),
-    ...plannedDlqEdges(findings),
-  ];
+  const prefix = sqsQueueArn(inventory.target, '');
+  const { created } = dlqEdges;
+  const edges: EdgeIntoQueue[] = [...dlqEdges.read.filter((e) => e.dlqExists !== false), ...dlqEdges.planned];
   for (const edge of edges) {
     if (!edge.dlq.startsWith(prefix)) continue;
     const subject = selectingSubject(edge, inventory);

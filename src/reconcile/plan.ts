@@ -9,6 +9,7 @@ import { planDeliveryPermissions } from './planDeliveryPermissions.js';
 import { planEventRules } from './planEventRules.js';
 import { planFailureMetricAlarmsOf } from './planFailureMetricAlarms.js';
 import { planFunction } from './planFunction.js';
+import { planDlqEdges } from './plannedDlqEdges.js';
 import { planPipes } from './planPipes.js';
 import { planQueues } from './planQueues.js';
 import { planTopics } from './planTopics.js';
@@ -65,11 +66,13 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   planFailureMetricAlarmsOf(inventory, findings, selectingOf);
   // The DLQ rules once every edge is known: they judge the DLQs of queues, topics, rules, pipes
   // and functions, those this plan creates included.
-  governEdgeDlqs(dlqs, inventory, findings, selectingOf);
+  // The edges discovery read and those this plan's writes create, built once for both users.
+  const dlqEdges = planDlqEdges(inventory, findings);
+  governEdgeDlqs(dlqs, inventory, dlqEdges, selectingOf);
   planDeadLetterQueues(dlqs.entries(), policySet, inventory, findings);
 
   // After every rule that sets a dead-letter edge: the grants follow the edges this plan creates.
-  planDeliveryPermissions(inventory, findings, selectingOf);
+  planDeliveryPermissions(inventory, findings, dlqEdges, selectingOf);
 
   findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
   return { target: inventory.target, findings: shareCreatedQueues(findings) };

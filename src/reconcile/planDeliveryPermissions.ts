@@ -1,11 +1,12 @@
+import { sqsQueueArn } from '../aws/arn.js';
 import type { Inventory, QueueFacts } from '../discovery/inventory.js';
 import type { Policy } from '../policy/model.js';
 import { TAGS } from '../policy/reservedTags.js';
 import type { ResourceType } from '../policy/ruleSettings.js';
 import { policyGoverns } from '../policy/selectors.js';
-import { buildDlqGraph, type DlqSourceType } from './dlqGraph.js';
+import type { DlqSourceType } from './dlqGraph.js';
 import type { Finding } from './model.js';
-import { plannedDlqEdges, plannedQueues } from './plannedDlqEdges.js';
+import type { PlanDlqEdges } from './plannedDlqEdges.js';
 import { evaluate, type SelectingPolicies } from './ruleEvaluation.js';
 import { type DeliveryEdge, planDlqDeliveryPermission } from './rules/dlqDeliveryPermission.js';
 
@@ -26,11 +27,11 @@ interface GovernedEdge extends DeliveryEdge {
 }
 
 /** Every SNS subscription and EventBridge target DLQ edge, read (the DLQ graph) or planned in this cycle. */
-function deliveryEdges(inventory: Inventory, findings: readonly Finding[], selectingOf: SelectingPolicies) {
+function deliveryEdges(inventory: Inventory, dlqEdges: PlanDlqEdges, selectingOf: SelectingPolicies) {
   const tagsOf = (type: DlqSourceType, arn: string) =>
     (type === 'sns:topic' ? inventory.topics : inventory.eventRules)?.get(arn)?.tags;
   const edges: GovernedEdge[] = [];
-  for (const edge of [...buildDlqGraph(inventory).edges, ...plannedDlqEdges(findings)]) {
+  for (const edge of [...dlqEdges.read, ...dlqEdges.planned]) {
     const servicePrincipal = SERVICE_OF[edge.sourceType];
     const tags = tagsOf(edge.sourceType, edge.source);
     if (!servicePrincipal || !tags) continue;
@@ -58,13 +59,13 @@ function deliveryEdges(inventory: Inventory, findings: readonly Finding[], selec
 export function planDeliveryPermissions(
   inventory: Inventory,
   findings: Finding[],
+  dlqEdges: PlanDlqEdges,
   selectingOf: SelectingPolicies,
 ): void {
-  const { target } = inventory;
-  const prefix = `arn:${target.partition}:sqs:${target.region}:${target.accountId}:`;
-  const created = plannedQueues(findings);
+  const prefix = sqsQueueArn(inventory.target, '');
+  const { created } = dlqEdges;
   const byDlq = new Map<string, GovernedEdge[]>();
-  for (const edge of deliveryEdges(inventory, findings, selectingOf)) {
+  for (const edge of deliveryEdges(inventory, dlqEdges, selectingOf)) {
     if (!edge.dlqArn.startsWith(prefix)) continue;
     byDlq.set(edge.dlqArn, [...(byDlq.get(edge.dlqArn) ?? []), edge]);
   }

@@ -1,4 +1,5 @@
-import type { DlqEdgeKind, DlqSourceType } from './dlqGraph.js';
+import type { Inventory } from '../discovery/inventory.js';
+import { buildDlqGraph, type DlqEdge, type DlqEdgeKind, type DlqSourceType } from './dlqGraph.js';
 import { type Action, type Finding, findingKey } from './model.js';
 
 /**
@@ -83,4 +84,21 @@ export function plannedQueues(findings: readonly Finding[]): Map<string, string>
       if (a.kind === 'CreateQueue' && !created.has(a.queueArn)) created.set(a.queueArn, findingKey(f));
   }
   return created;
+}
+
+/** The dead-letter edges of one plan, built once: those discovery read and those the writes create. */
+export interface PlanDlqEdges {
+  /** The DLQ graph of the Inventory. */
+  readonly read: readonly DlqEdge[];
+  readonly planned: readonly PlannedDlqEdge[];
+  /** Queues the plan creates, by ARN → the key of the first finding that creates it. */
+  readonly created: ReadonlyMap<string, string>;
+}
+
+export function planDlqEdges(inventory: Inventory, findings: readonly Finding[]): PlanDlqEdges {
+  return {
+    read: buildDlqGraph(inventory).edges,
+    planned: plannedDlqEdges(findings),
+    created: plannedQueues(findings),
+  };
 }

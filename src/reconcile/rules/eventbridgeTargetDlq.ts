@@ -39,7 +39,7 @@ export interface EventDlqFacts {
 export function targetDlqProblem(target: EventTargetFacts, facts: EventDlqFacts): string | undefined {
   const dlq = target.deadLetterArn;
   if (dlq === undefined) return 'has no DeadLetterConfig';
-  const prefix = `arn:${facts.target.partition}:sqs:${facts.target.region}:${facts.target.accountId}:`;
+  const prefix = sqsQueueArn(facts.target, '');
   if (!dlq.startsWith(prefix)) return `sends failures to ${dlq}, outside this account and region`;
   const queue = facts.queues.get(dlq);
   if (!queue) return `sends failures to ${dlq}, which does not exist`;

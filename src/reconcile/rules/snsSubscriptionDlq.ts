@@ -49,7 +49,7 @@ export function dlqProblem(sub: SubscriptionFacts, topic: TopicFacts, facts: Dlq
   const target = sub.deadLetterTargetArn;
   if (target === undefined) return 'has no RedrivePolicy';
   if (target === null) return 'has a RedrivePolicy with no deadLetterTargetArn';
-  const prefix = `arn:${facts.target.partition}:sqs:${facts.target.region}:${facts.target.accountId}:`;
+  const prefix = sqsQueueArn(facts.target, '');
   if (!target.startsWith(prefix)) return `redrives to ${target}, outside this account and region`;
   const queue = facts.queues.get(target);
   if (!queue) return `redrives to ${target}, which does not exist`;
