@@ -118,6 +118,7 @@ export async function runCycle(
     results,
     awsCalls,
     notices,
+    ...(inventory.dlqSources ? { discovery: { dlqSources: inventory.dlqSources } } : {}),
   });
   logger.info({ summary: report.summary }, 'cycle finished');
   return report;

@@ -1,6 +1,7 @@
 /** What converging the seeded account takes, derived from its description alone (not from edaguard). */
+import { dlqNameFor, failureQueueNameFor } from '../../src/policy/dlqName.js';
 import type { Account } from './account.js';
-import { CUSTOM_BUS, POLICY } from './parameters.js';
+import { ASYNC_FAILURES, CUSTOM_BUS, LAMBDA_POLICY, POLICY, STREAM_FAILURES } from './parameters.js';
 import { requiredVisibility } from './rules.js';
 
 /** Which optional rules the loaded policies have: each adds reads or writes. */
@@ -58,6 +59,10 @@ export interface Expected {
   selectorTagCounts: number[];
   functionTagCounts: number[];
   managedTagCountsAfter: number[];
+  /** Every queue of the seeded account, by name (what ListQueues lists before reconcile #1). */
+  queueNames: string[];
+  /** The names edaguard would create: DLQs of the queues lacking one, on-failure queues. */
+  namesToCreate: string[];
 }
 
 export function expectedFor(account: Account, rules: ModeledRules): Expected {
@@ -110,6 +115,15 @@ export function expectedFor(account: Account, rules: ModeledRules): Expected {
     // edaguard tags each DLQ it creates with managed-by and dlq-for, each on-failure queue with
     // managed-by and failure-destination-for.
     managedTagCountsAfter: Array.from({ length: sqs.queuesWithoutDlq + failureQueues }, () => 2),
+    queueNames: [
+      ...[...account.selected, ...account.others, ...account.dlqs].map((q) => q.name),
+      STREAM_FAILURES,
+      ASYNC_FAILURES,
+    ],
+    namesToCreate: [
+      ...account.selected.filter((q) => !q.dlq).map((q) => dlqNameFor(q.name, q.fifo, POLICY.dlqSuffix)),
+      ...[...failureQueueFns].map((fn) => failureQueueNameFor(fn, LAMBDA_POLICY.failureSuffix)),
+    ],
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Expected } from './expectations.js';
 import { motoGetResourcesPages, motoSnsPages, pages } from './paging.js';
 import { PAGE } from './parameters.js';
+import { modelQueueReads } from './queueReadsModel.js';
 
 export interface CallSpec {
   operation: string;
@@ -62,40 +63,60 @@ function taggingReads(model: PhaseModel, e: Expected): CallSpec[] {
 function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
   const dlqs = model.converged ? e.dlqsAfter : e.dlqsBefore;
   const lacking = model.converged ? 0 : e.queuesWithoutDlq;
-  const failureNames = model.converged ? 0 : e.failureQueues;
   const w = model.writes;
   const sqsWrites = w ? e.createDlq + e.setQueueAttributes : 0;
   // Before a finding's writes, what each SetQueueAttributes would overwrite is read again.
   const preconditionQueueReads = w ? e.setQueueAttributes : 0;
   const failureQueues = w ? e.failureQueues : 0;
+  // Converged: every selected queue has a DLQ and no name is to be created, so none of these reads.
+  const reads = (onMoto: boolean) =>
+    modelQueueReads({
+      queues: e.queueNames,
+      readQueues: e.selected + dlqs,
+      candidates: lacking,
+      names: model.converged ? [] : e.namesToCreate,
+      onMoto,
+    });
+  const moto = reads(true);
+  const aws = reads(false);
+  const accountPages = lacking > 0 ? pages(e.queueNames.length, 1000) : 0;
+  const queueReads = e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads;
   return [
     {
       operation: 'SQS.GetQueueAttributes',
       minimum: e.selected + dlqs,
-      expected: e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads,
-      expectedOnAws: e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads,
+      expected: queueReads + moto.unreadReads,
+      expectedOnAws: queueReads + aws.unreadReads,
       note:
         `minimum: one per selected queue (${e.selected}) + one per distinct existing DLQ they reference (${dlqs}).` +
+        (aws.unreadReads > 0
+          ? ` Beyond the minimum on AWS: the RedrivePolicy of the ${aws.unreadReads} queues not read otherwise (strategy ${aws.strategy}: fewer calls than ${lacking} ListDeadLetterSourceQueues).`
+          : '') +
         (w
           ? ` Beyond the minimum: one read-back after each of the ${sqsWrites + failureQueues} SQS writes (verify), ` +
             `and one re-read before each of the ${preconditionQueueReads} SetQueueAttributes (precondition: not changed since discovery).`
           : ''),
     },
     {
-      operation: 'SQS.ListDeadLetterSourceQueues',
-      minimum: 0,
-      expected: lacking,
-      expectedOnAws: lacking,
-      note: `beyond the minimum: one per selected queue lacking a DLQ (${lacking}), so a queue that is itself a DLQ never gets one.`,
+      operation: 'SQS.ListQueues',
+      minimum: accountPages,
+      expected: moto.listQueues,
+      expectedOnAws: aws.listQueues,
+      note:
+        lacking > 0
+          ? `minimum ⌈${e.queueNames.length} queues/1,000⌉ = ${accountPages} page(s): the account's list shows the ${e.namesToCreate.length} names edaguard would create are free ` +
+            `and, with the queues not read otherwise, which of the ${lacking} queues lacking a DLQ are DLQs. moto answers at most 1,000 queues without a NextToken, ` +
+            'so edaguard takes such an answer as cut short and lists narrower QueueNamePrefixes for the names.'
+          : 'converged: no queue lacks a DLQ and no name is to be created, so no listing.',
     },
     {
-      operation: 'SQS.GetQueueUrl',
+      operation: 'SQS.ListDeadLetterSourceQueues',
       minimum: 0,
-      expected: lacking + failureNames,
-      expectedOnAws: lacking + failureNames,
+      expected: moto.listDeadLetterSources,
+      expectedOnAws: aws.listDeadLetterSources,
       note:
-        `beyond the minimum: one per queue name edaguard would create (${lacking} DLQs, ${failureNames} on-failure queues), ` +
-        'so it never takes over an existing queue; they answer "does not exist".',
+        `beyond the minimum: strategy ${moto.strategy} on moto (its account list is cut short), ${aws.strategy} on AWS; ` +
+        `one per selected queue lacking a DLQ (${lacking}) when asked this way, so a queue that is itself a DLQ never gets one.`,
     },
   ];
 }

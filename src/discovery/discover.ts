@@ -6,6 +6,7 @@ import type { PolicySet } from '../policy/model.js';
 import { buildDlqGraph } from '../reconcile/dlqGraph.js';
 import { readEdaguardAlarms } from './cloudwatch.js';
 import { type Discovery, selectedArns } from './discoveryContext.js';
+import { readDlqSourcesAndQueueNames } from './dlqSourceStage.js';
 import { readTables } from './dynamodb.js';
 import { listTaggedRules, readEventRulesAndDlqs } from './eventRules.js';
 import { consumersOf } from './functionFacts.js';
@@ -14,12 +15,7 @@ import { listTaggedStreams, readStreams } from './kinesisStreams.js';
 import { kmsKeysToRead, readKmsKeys } from './kmsKeys.js';
 import { readFunctionDetails, readLambda } from './lambdaStage.js';
 import { listTaggedPipes, selectedPipes } from './pipes.js';
-import {
-  QueueBook,
-  readDeadLetterSources,
-  readQueueNameCandidates,
-  readSelectedQueuesAndDlqs,
-} from './queueReads.js';
+import { QueueBook, readSelectedQueuesAndDlqs } from './queueReads.js';
 import {
   planReads,
   queueNamesToLookUp,
@@ -96,6 +92,7 @@ export async function discover(
     readErrors,
     listedRules,
     pipes: pipeListing && selectedPipes(selectedOfType(selection, 'pipes:pipe'), pipeListing.described),
+    ...(options.logger ? { logger: options.logger } : {}),
   };
   return deepFreeze(await readAfterSelection(d, options.now?.() ?? new Date()));
 }
@@ -178,23 +175,23 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
     book.deadLetterSources,
     book.missingQueues,
   );
-  await readDeadLetterSources(queueReads, needingDlq, selection.target);
-  const names = queueNamesToLookUp({
-    policies: d.policySet.policies,
-    dlqSuffixes: readPlan.dlqSuffixes,
-    needingDlq,
-    deadLetterSources: book.deadLetterSources,
-    functions,
-    selectedFunctionArns: selectedArns(d, 'lambda:function'),
-    mappings,
-  });
-  const topicNames = topics ? topicDlqNamesToLookUp(d.policySet.policies, topics, book.queues) : [];
-  const queueNameCandidates = await readQueueNameCandidates(
-    queueReads,
-    [...new Set([...names, ...topicNames, ...(eventRules?.dlqNames ?? [])])],
-    selection.target,
-    selection.managedTags,
-  );
+  // Asked again once the dead-letter sources are known: a queue found to be a DLQ needs no name.
+  const namesToLookUp = () => [
+    ...new Set([
+      ...queueNamesToLookUp({
+        policies: d.policySet.policies,
+        dlqSuffixes: readPlan.dlqSuffixes,
+        needingDlq,
+        deadLetterSources: book.deadLetterSources,
+        functions,
+        selectedFunctionArns: selectedArns(d, 'lambda:function'),
+        mappings,
+      }),
+      ...(topics ? topicDlqNamesToLookUp(d.policySet.policies, topics, book.queues) : []),
+      ...(eventRules?.dlqNames ?? []),
+    ]),
+  ];
+  const { queueNameCandidates, dlqSources } = await readDlqSourcesAndQueueNames(d, needingDlq, namesToLookUp);
   const consumers =
     lambda && readPlan.needsMappings ? consumersOf(mappings, book.queues, functions) : undefined;
   const keys = await kmsKeys;
@@ -218,5 +215,6 @@ async function readAfterSelection(d: Discovery, readAt: Date): Promise<Inventory
     ...(keys ? { kmsKeys: keys } : {}),
     ...(alarms ? { alarms } : {}),
     readErrors: d.readErrors,
+    ...(dlqSources ? { dlqSources } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
 import type { PolicySet } from '../policy/model.js';
 import type { ListedRule } from './eventRules.js';
@@ -23,6 +24,7 @@ export interface Discovery {
   readonly listedRules: readonly ListedRule[];
   /** The selected pipes (DescribePipe answered them while listing); undefined when not needed. */
   readonly pipes: Map<string, PipeFacts> | undefined;
+  readonly logger?: Logger;
 }
 
 export const selectedArns = (d: Discovery, type: 'sqs:queue' | 'lambda:function') =>

@@ -1,4 +1,5 @@
 import type { ResourceType } from '../policy/schema.js';
+import type { DlqSourceChoice } from './dlqSourceStrategy.js';
 
 export interface Target {
   readonly partition: string;
@@ -264,6 +265,8 @@ export interface Inventory {
   /** edaguard's alarms (by name prefix), keyed by name; undefined when no alarm rule needed them. */
   readonly alarms?: ReadonlyMap<string, AlarmFacts>;
   readonly readErrors: readonly ReadError[];
+  /** How this cycle learnt which queues lacking a DLQ are DLQs; undefined when none needed asking. */
+  readonly dlqSources?: DlqSourceChoice;
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -2,10 +2,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsQueueArn } from '../aws/arn.js';
 import { MANAGED_BY_VALUE, TAGS } from '../policy/schema.js';
 import type { QueueFacts, QueueNameCandidate, ReadError, TaggedResource, Target } from './inventory.js';
+import type { NameLookup } from './queueListing.js';
 import { toReadError } from './readErrors.js';
 import { dlqArnsToRead } from './readPlan.js';
 import type { ReadRunner } from './readRequeue.js';
-import { hasDeadLetterSources, queueByName, readQueue } from './sqs.js';
+import { hasDeadLetterSources, queueByName, queueTags, readQueue } from './sqs.js';
 
 /** What the queue reads found, filled stage by stage. */
 export class QueueBook {
@@ -87,12 +88,15 @@ export async function readDeadLetterSources(
 }
 
 /**
- * What exists under each name edaguard may give a queue it creates. A managed queue found there
- * (adoptable) is read too, so that its retention is checked in the same cycle as its adoption.
+ * What exists under each name edaguard may give a queue it creates, from the ListQueues lookups
+ * (a name in the managed-by tag query needs none). An existing queue's own tags say whether
+ * edaguard made it; a managed one found there (adoptable) is read too, so that its retention is
+ * checked in the same cycle as its adoption.
  */
 export async function readQueueNameCandidates(
   ctx: QueueReadContext,
   names: readonly string[],
+  lookup: NameLookup,
   target: Target,
   managedTags: ReadonlyMap<string, Record<string, string>>,
 ): Promise<Map<string, QueueNameCandidate>> {
@@ -103,16 +107,16 @@ export async function readQueueNameCandidates(
     let exists = tags !== undefined;
     try {
       if (!exists) {
-        const found = await ctx.run(() => queueByName(ctx.sqs, name));
-        exists = found.exists;
-        if (found.exists && found.tags[TAGS.managedBy] === MANAGED_BY_VALUE) {
-          tags = found.tags;
+        const found = await existingTags(ctx, name, lookup);
+        exists = found !== undefined;
+        if (found?.[TAGS.managedBy] === MANAGED_BY_VALUE) {
+          tags = found;
           const source = tags[TAGS.dlqFor];
           if (source) ctx.book.addSource(arn, source);
         }
       }
     } catch (error) {
-      ctx.readErrors.push(toReadError(arn, 'GetQueueUrl', error));
+      ctx.readErrors.push(toReadError(arn, lookUpOperation(name, lookup), error));
       return;
     }
     candidates.set(name, { name, arn, exists, managedByEdaguard: tags !== undefined });
@@ -120,4 +124,25 @@ export async function readQueueNameCandidates(
   };
   await Promise.all(names.map(lookUp));
   return candidates;
+}
+
+/** The call that answers for this name: its listing, its own tags, or GetQueueUrl. */
+const lookUpOperation = (name: string, lookup: NameLookup) =>
+  lookup.urls.has(name) ? 'ListQueueTags' : lookup.unresolved.includes(name) ? 'GetQueueUrl' : 'ListQueues';
+
+/**
+ * The own tags of the queue of this name, or undefined when none exists. A name the listings
+ * could not settle is asked with GetQueueUrl. Throws the failed listing's error.
+ */
+async function existingTags(
+  ctx: QueueReadContext,
+  name: string,
+  lookup: NameLookup,
+): Promise<Record<string, string> | undefined> {
+  if (lookup.failed.has(name)) throw lookup.failed.get(name);
+  const url = lookup.urls.get(name);
+  if (url) return ctx.run(() => queueTags(ctx.sqs, url));
+  if (!lookup.unresolved.includes(name)) return undefined;
+  const found = await ctx.run(() => queueByName(ctx.sqs, name));
+  return found.exists ? found.tags : undefined;
 }

@@ -2,6 +2,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
+  ListQueuesCommand,
   ListQueueTagsCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -145,6 +146,45 @@ export async function hasDeadLetterSources(sqs: SQSClient, url: string): Promise
   return out.queueUrls ?? [];
 }
 
+/** One ListQueues page of up to `maxResults` URLs under `prefix` ('' for the whole account). */
+export async function listQueuesPage(
+  sqs: SQSClient,
+  prefix: string,
+  maxResults: number,
+  nextToken: string | undefined,
+): Promise<{ urls: string[]; nextToken: string | undefined }> {
+  const out = await sqs.send(
+    new ListQueuesCommand({
+      MaxResults: maxResults,
+      ...(prefix ? { QueueNamePrefix: prefix } : {}),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    }),
+  );
+  return { urls: out.QueueUrls ?? [], nextToken: out.NextToken || undefined };
+}
+
+/** A queue's own tags (ListQueueTags), not the eventually consistent tagging API's. */
+export async function queueTags(sqs: SQSClient, url: string): Promise<Record<string, string>> {
+  return (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
+}
+
+/** Only a queue's RedrivePolicy (its dead-letter edge); null when the queue does not exist. */
+export async function readRedriveOnly(
+  sqs: SQSClient,
+  arn: string,
+  url: string,
+): Promise<RedrivePolicy | undefined | null> {
+  try {
+    const out = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
+    );
+    return readRedrivePolicy(arn, out.Attributes?.RedrivePolicy);
+  } catch (error) {
+    if (isQueueMissing(error)) return null;
+    throw error;
+  }
+}
+
 /**
  * Whether a queue of this name exists (an unmanaged one must not be adopted by CreateQueue), and
  * its own tags when it does. The tags are read from SQS itself because the tagging API is
@@ -163,6 +203,5 @@ export async function queueByName(
     throw error;
   }
   if (!url) return { exists: true, tags: {} };
-  const tags = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
-  return { exists: true, tags };
+  return { exists: true, tags: await queueTags(sqs, url) };
 }
