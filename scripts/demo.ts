@@ -7,6 +7,7 @@ import { countWrites } from '../src/aws/callCounter.js';
 import { runCli } from '../src/cli/program.js';
 import { createLogger } from '../src/logger.js';
 import { previewNotifications } from '../src/notify/preview.js';
+import { outputWidth } from '../src/report/columns.js';
 import type { DriftReport } from '../src/report/driftReport.js';
 import { renderReportTable } from '../src/report/table.js';
 import { emulatorEnv, startEmulator } from '../test/support/emulator.js';
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
       },
     );
     const second = JSON.parse(json) as DriftReport;
-    out(`${renderReportTable(second)}\n`);
+    out(`${renderReportTable(second, { width: outputWidth(process.stdout.columns, process.env) })}\n`);
     const writes = countWrites(second.awsCalls);
     const { drifted, failed, deferred, tickets } = second.summary;
     out(`${writes} writes; ${tickets} finding(s) need a person (tickets), which no reconcile can fix.\n`);

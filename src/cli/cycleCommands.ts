@@ -6,10 +6,11 @@ import { formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { createNotifierFromEnv } from '../notify/index.js';
 import { loadPolicyDir, loadPolicyPaths } from '../policy/loader.js';
 import { exitCodeFor, FAIL_ON, type FailOn, remainingOf, reportExitCode } from '../report/driftReport.js';
+import { planReport } from '../report/planReport.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
 import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { policyIssueAnnotation } from './githubAnnotation.js';
-import { type CliIo, commandSettings, EXIT, type SetExitCode } from './io.js';
+import { type CliIo, commandSettings, EXIT, renderOptions, type SetExitCode } from './io.js';
 import {
   addTargetOptions,
   planEveryTarget,
@@ -21,7 +22,9 @@ import { policiesOption, policyDirOf } from './policiesOption.js';
 import { addSettingOptions } from './settingOptions.js';
 
 const outputOption = () =>
-  new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table');
+  new Option('-o, --output <format>', 'table, wide (adds ARNs) or json')
+    .choices(['table', 'wide', 'json'])
+    .default('table');
 
 /** `--fail-on`: what the exit code treats as failure (README "Exit codes"). */
 const failOnOption = () =>
@@ -97,9 +100,14 @@ export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCo
       }
       const aws = createAwsClients(settings);
       try {
+        const startedAt = new Date();
         const { plan } = await discoverAndPlan(policySet, aws, { settings, logger });
+        // JSON: the DriftReport `reconcile --dry-run` prints (dryRun: true, planned writes per result).
+        const json = () => planReport(plan, { startedAt, finishedAt: new Date() }, aws.counter.snapshot());
         io.stdout(
-          opts.output === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlanTable(plan)}\n`,
+          opts.output === 'json'
+            ? `${JSON.stringify(json(), null, 2)}\n`
+            : `${renderPlanTable(plan, renderOptions(io, opts.output))}\n`,
         );
         // As for reconcile: drift, unreadable or busy exits 1; tickets only, 3 (per --fail-on).
         setExitCode(exitCodeFor(remainingOf(plan.findings.map((f) => f.status)), opts.failOn));
@@ -152,12 +160,16 @@ async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): P
       dryRun,
       failOn: opts.failOn,
     });
-  // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
-  const notifier = createNotifierFromEnv(io.env, logger);
   const aws = createAwsClients(settings);
+  // One-shot runs remember past fixes (flapping) and notification state only in the state table, when one is named.
+  const stateTable = io.env.EDAGUARD_STATE_TABLE;
   try {
-    // One-shot runs remember past fixes (flapping) only in the state table, when one is named.
-    const stateTable = io.env.EDAGUARD_STATE_TABLE;
+    // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
+    const notifier = createNotifierFromEnv(
+      io.env,
+      logger,
+      stateTable ? { stateTable: { dynamodb: aws.dynamodb, table: stateTable } } : {},
+    );
     const report = await runCycle(policySet, aws, {
       settings,
       dryRun: opts.dryRun === true,
@@ -165,7 +177,9 @@ async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): P
       ...(stateTable ? { fixHistory: new DynamoFixHistoryStore(aws.dynamodb, stateTable) } : {}),
     });
     io.stdout(
-      opts.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${renderReportTable(report)}\n`,
+      opts.output === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${renderReportTable(report, renderOptions(io, opts.output))}\n`,
     );
     // Never throws: a Slack or tracker outage is logged and does not change the exit code.
     await notifier?.notify(report);

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { type RuntimeFlags, type RuntimeSettings, resolveRuntimeSettings } from '../config/runtime.js';
 import { createLogger } from '../logger.js';
+import { outputWidth } from '../report/columns.js';
+import type { RenderOptions } from '../report/table.js';
 
 /** Documented exit codes. */
 export const EXIT = { ok: 0, driftRemains: 1, badInput: 2, ticketsOnly: 3 } as const;
@@ -35,3 +37,9 @@ export function commandSettings(
   const logger = io.logger ? io.logger(globals.logLevel) : createLogger(globals.logLevel);
   return { settings, logger };
 }
+
+/** Tables fit the terminal: its columns, else env COLUMNS, else 100; `wide` adds ARNs. */
+export const renderOptions = (io: CliIo, output: string): RenderOptions => ({
+  width: outputWidth(process.stdout.columns, io.env),
+  wide: output === 'wide',
+});

@@ -160,6 +160,8 @@ export interface Finding {
   readonly observed: unknown;
   readonly desired: unknown;
   readonly message: string;
+  /** The name a person knows the resource by, where the ARN does not say it (a mapping: `<function> ← <source>`). */
+  readonly label?: string;
   readonly enforcement: 'enforce' | 'audit';
   /** Writes that fix the drift, in the order they must run. Empty: nothing safe to do. */
   readonly actions: readonly Action[];

@@ -1,5 +1,6 @@
 import type { FunctionFacts, Inventory } from '../discovery/inventory.js';
 import type { Policy } from '../policy/model.js';
+import { eventSourceName } from '../report/resourceLabel.js';
 import type { Finding } from './model.js';
 import { evaluate } from './ruleEvaluation.js';
 import { planIteratorAgeAlarm } from './rules/alarms.js';
@@ -21,6 +22,7 @@ export function planFunction(
       resource: mapping.arn,
       resourceType: 'lambda:event-source-mapping' as const,
       tags: fn.tags,
+      label: `${fn.name} ← ${eventSourceName(mapping.eventSourceArn)}`,
     };
     if (isStreamMapping(mapping)) {
       evaluate(findings, selecting, 'lambda:function', 'esm-stream-failure-handling', subject, (s) =>

@@ -77,6 +77,8 @@ export interface Subject {
   resource: string;
   resourceType: FindingResourceType;
   tags: Readonly<Record<string, string>>;
+  /** For reports, where the ARN does not name it (see Finding.label). */
+  label?: string;
 }
 
 /**
@@ -95,14 +97,19 @@ export function evaluate<R extends RuleId>(
     selecting.filter((p) => policyGoverns(p, rule, type)),
     rule,
   );
+  const labelled = (f: Finding): Finding => (subject.label ? { ...f, label: subject.label } : f);
   if (governance.kind === 'conflict') {
-    findings.push(conflictFinding(subject.resource, subject.resourceType, rule, governance.policies));
+    findings.push(
+      labelled(conflictFinding(subject.resource, subject.resourceType, rule, governance.policies)),
+    );
   }
   if (governance.kind !== 'governed') return undefined;
   const planned = verdictFor(governance.settings);
   const verdict = planned && ownedElsewhere(planned, subject.tags, governance.policies);
   if (verdict)
-    findings.push(finding(subject.resource, subject.resourceType, rule, governance.policies, verdict));
+    findings.push(
+      labelled(finding(subject.resource, subject.resourceType, rule, governance.policies, verdict)),
+    );
   return verdict;
 }
 

@@ -1,7 +1,10 @@
 import type { FindingResult, ResultStatus } from '../apply/apply.js';
+import { describeAction } from '../apply/handlers/index.js';
 import type { CallRecord } from '../aws/callCounter.js';
+import type { DlqSourceChoice } from '../discovery/dlqSourceStrategy.js';
 import type { Target } from '../discovery/inventory.js';
 import { API_VERSION } from '../policy/schema.js';
+import type { Finding } from '../reconcile/model.js';
 
 export interface DriftResult {
   resource: string;
@@ -12,6 +15,12 @@ export interface DriftResult {
   observed: unknown;
   desired: unknown;
   message: string;
+  /** The name a person knows the resource by, where its ARN does not say it (a mapping: `<function> ← <source>`). */
+  label?: string;
+  /** Present when the policy only reports (audit): the writes are what enforce would do. */
+  enforcement?: 'audit';
+  /** The writes that fix it (absent: none): planned (plan, dry-run, drift), made (fixed), or tried. */
+  writes?: string[];
 }
 
 export interface DriftSummary {
@@ -48,6 +57,13 @@ export interface DriftReport {
   awsCalls: CallRecord[];
   /** Present only when something about the whole cycle needs saying. */
   notices?: ReportNotice[];
+  /** How discovery read what the results rest on; present only when it had a choice to make. */
+  discovery?: DiscoverySummary;
+}
+
+export interface DiscoverySummary {
+  /** Which way the cycle learnt whether queues lacking a DLQ are DLQs themselves, and why. */
+  dlqSources?: DlqSourceChoice;
 }
 
 /** A resource counts once, under the worst status of its results. */
@@ -77,16 +93,9 @@ export function summarize(results: readonly DriftResult[]): DriftSummary {
   return summary;
 }
 
-export function buildDriftReport(input: {
-  target: Target;
-  startedAt: Date;
-  finishedAt: Date;
-  dryRun: boolean;
-  results: readonly FindingResult[];
-  awsCalls: CallRecord[];
-  notices?: readonly ReportNotice[];
-}): DriftReport {
-  const results = input.results.map(({ finding, status, message }) => ({
+/** A finding's result as reports carry it: the finding's facts, its label and writes, the outcome. */
+export function driftResultOf(finding: Finding, status: ResultStatus, message: string): DriftResult {
+  return {
     resource: finding.resource,
     resourceType: finding.resourceType,
     policy: finding.policy,
@@ -95,7 +104,25 @@ export function buildDriftReport(input: {
     observed: finding.observed,
     desired: finding.desired,
     message,
-  }));
+    ...(finding.label ? { label: finding.label } : {}),
+    ...(finding.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),
+    ...(finding.actions.length > 0 ? { writes: finding.actions.map(describeAction) } : {}),
+  };
+}
+
+export function buildDriftReport(input: {
+  target: Target;
+  startedAt: Date;
+  finishedAt: Date;
+  dryRun: boolean;
+  results: readonly FindingResult[];
+  awsCalls: CallRecord[];
+  notices?: readonly ReportNotice[];
+  discovery?: DiscoverySummary;
+}): DriftReport {
+  const results = input.results.map(({ finding, status, message }) =>
+    driftResultOf(finding, status, message),
+  );
   return {
     apiVersion: API_VERSION,
     kind: 'DriftReport',
@@ -107,6 +134,7 @@ export function buildDriftReport(input: {
     results,
     awsCalls: input.awsCalls,
     ...(input.notices && input.notices.length > 0 ? { notices: [...input.notices] } : {}),
+    ...(input.discovery ? { discovery: input.discovery } : {}),
   };
 }
 

@@ -4,8 +4,9 @@
  */
 import type { CallRecord } from '../aws/callCounter.js';
 import { API_VERSION } from '../policy/schema.js';
-import type { Finding, Plan } from '../reconcile/model.js';
+import type { Plan } from '../reconcile/model.js';
 import { type TargetRef, targetId, toTarget } from '../targets/targetRef.js';
+import { wrapText } from './columns.js';
 import {
   type DriftReport,
   type DriftResult,
@@ -17,7 +18,8 @@ import {
   reportExitCode,
   summarize,
 } from './driftReport.js';
-import { renderPlanTable, renderReportTable } from './table.js';
+import { planReport } from './planReport.js';
+import { type RenderOptions, renderPlanTable, renderReportTable } from './table.js';
 
 /** What reaching a target failed on: the AssumeRole, an endpoint, the first reads. */
 export interface TargetFailure {
@@ -134,45 +136,37 @@ export const multiExitCode = (reports: readonly DriftReport[], failOn: FailOn = 
 
 export const targetHeading = (ref: TargetRef) => `== ${targetId(ref)} ==`;
 
-export function renderMultiReportTable(reports: readonly DriftReport[]): string {
-  return reports.map((r) => `${targetHeading(r.target)}\n${renderReportTable(r)}`).join('\n\n');
+export function renderMultiReportTable(reports: readonly DriftReport[], options: RenderOptions): string {
+  return reports.map((r) => `${targetHeading(r.target)}\n${renderReportTable(r, options)}`).join('\n\n');
 }
 
-/** `plan` over several targets: every finding with its target; an unreachable target is a `read-error` finding. */
-export function combinePlans(outcomes: readonly TargetOutcome<Plan>[]) {
-  const findings: Array<Partial<Finding> & { target: string }> = [];
-  for (const o of outcomes) {
-    if (o.value) for (const f of o.value.findings) findings.push({ target: targetId(o.ref), ...f });
-    else if (o.failure)
-      findings.push({
-        target: targetId(o.ref),
-        resource: targetId(o.ref),
-        policy: '',
-        rule: 'read-error',
-        status: 'error',
-        observed: { operation: o.failure.operation, code: o.failure.code },
-        desired: null,
-        message: `target ${targetId(o.ref)} unreachable: ${o.failure.code}: ${o.failure.message}`,
-        enforcement: 'audit',
-        actions: [],
-      });
-  }
-  return {
-    targets: outcomes.map((o) => ({
-      target: targetId(o.ref),
-      ...toTarget(o.ref),
-      ...(o.failure ? { error: o.failure } : {}),
-    })),
-    findings,
-  };
+/**
+ * `plan --output json` over several targets: the same document as `reconcile --dry-run` (a
+ * DriftReport, `dryRun: true`, results with their target and planned writes); an unreachable
+ * target is a `read-error` result of resource `<account>/<region>`.
+ */
+export function combinePlans(outcomes: readonly TargetOutcome<Plan>[], at = new Date()): MultiTargetReport {
+  const times = { startedAt: at, finishedAt: at };
+  const reports = outcomes.map((o) =>
+    o.value
+      ? planReport(o.value, times)
+      : targetErrorReport(o.ref, o.failure ?? targetFailureOf('unknown'), at, true),
+  );
+  return combineReports(reports, true);
 }
 
-export function renderMultiPlanTable(outcomes: readonly TargetOutcome<Plan>[]): string {
+export function renderMultiPlanTable(
+  outcomes: readonly TargetOutcome<Plan>[],
+  options: RenderOptions,
+): string {
   return outcomes
     .map((o) => {
       const body = o.value
-        ? renderPlanTable(o.value)
-        : `target unreachable: ${o.failure?.operation} failed: ${o.failure?.code}: ${o.failure?.message}`;
+        ? renderPlanTable(o.value, options)
+        : wrapText(
+            `target unreachable: ${o.failure?.operation} failed: ${o.failure?.code}: ${o.failure?.message}`,
+            options.width,
+          ).join('\n');
       return `${targetHeading(o.ref)}\n${body}`;
     })
     .join('\n\n');

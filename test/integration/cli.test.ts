@@ -102,6 +102,36 @@ describe('edaguard CLI', () => {
     expect(await snapshotAccount(seed)).toEqual(before);
   });
 
+  it('plan --output json is the DriftReport of reconcile --dry-run (dryRun true, planned writes); -o wide fits COLUMNS', async () => {
+    seed = testSeeder();
+    await seedSandbox(seed);
+    const plan = await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '-o', 'json']);
+    expect(plan.code).toBe(1);
+    const report = JSON.parse(plan.stdout);
+    expect(report).toMatchObject({ apiVersion: 'edaguard.dev/v1alpha1', kind: 'DriftReport', dryRun: true });
+    const dry = JSON.parse(
+      (await cli(['reconcile', '--once', '--dry-run', '--policies', SANDBOX_POLICY_DIR, '-o', 'json']))
+        .stdout,
+    );
+    expect(report.summary).toEqual(dry.summary);
+    const key = (r: { rule: string; resource: string; status: string; writes?: string[] }) =>
+      `${r.rule}|${r.resource}|${r.status}|${(r.writes ?? []).join(';')}`;
+    expect(report.results.map(key).sort()).toEqual(dry.results.map(key).sort());
+    expect(report.results).toContainEqual(
+      expect.objectContaining({
+        status: 'drift',
+        writes: expect.arrayContaining([expect.stringMatching(/^CreateQueue orders-dlq /)]),
+      }),
+    );
+    // The table at 80 columns: no line wider, ARNs with -o wide, and it writes nothing either way.
+    const wide = await cli(['plan', '--policies', SANDBOX_POLICY_DIR, '-o', 'wide'], { COLUMNS: '80' });
+    expect(Math.max(...wide.stdout.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(wide.stdout).toContain('arn:aws:sqs:us-east-1:123456789012:orders');
+    expect(wide.stdout).toMatch(
+      /^Plan for 123456789012\/us-east-1: \d+ resource\(s\): \d+ compliant, 0 fixed, /,
+    );
+  });
+
   it('reconcile --output json prints a DriftReport; --dry-run exits 1 while drift remains', async () => {
     seed = testSeeder();
     await seedSandbox(seed);
@@ -127,16 +157,34 @@ describe('edaguard CLI', () => {
       tickets: 4,
     });
     for (const r of report.results) {
-      expect(Object.keys(r).sort()).toEqual([
-        'desired',
-        'message',
-        'observed',
-        'policy',
-        'resource',
-        'resourceType',
-        'rule',
-        'status',
-      ]);
+      const keys = Object.keys(r);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          'desired',
+          'message',
+          'observed',
+          'policy',
+          'resource',
+          'resourceType',
+          'rule',
+          'status',
+        ]),
+      );
+      // Optional: the mapping's label, audit enforcement, the writes that fix it.
+      for (const k of keys)
+        expect([
+          'desired',
+          'message',
+          'observed',
+          'policy',
+          'resource',
+          'resourceType',
+          'rule',
+          'status',
+          'label',
+          'enforcement',
+          'writes',
+        ]).toContain(k);
     }
   });
 

@@ -405,6 +405,7 @@ describe('plan: several policies on a function', () => {
     expect(result.findings[0]).toStrictEqual({
       resource: DDB.arn,
       resourceType: 'lambda:event-source-mapping',
+      label: 'orders-fn ← src-uuid-ddb',
       policy: 'by-team,by-tier',
       rule: 'policy-conflict',
       status: 'drift',

@@ -151,6 +151,7 @@ describe('buildDriftReport', () => {
           observed: { visibilityTimeout: 30 },
           desired: { visibilityTimeout: 180 },
           message: 'set VisibilityTimeout=180',
+          writes: ['SetQueueAttributes orders {"VisibilityTimeout":"180"}'],
         },
         {
           resource: arnOf('orders-dlq'),
