@@ -14,7 +14,9 @@ import { diffReports, type ReportChanges, type ReportState, reportState, targetK
 import { type RetryPolicy, retryPolicy } from './retry.js';
 import { buildSlackMessage } from './slackMessage.js';
 import { createSlackNotifier, type SlackNotifier } from './slackNotifier.js';
-import { fileStateStore, memoryStateStore, type StateStore } from './stateStore.js';
+import type { StateStore } from './stateStore.js';
+import { chooseStateStore } from './stateStoreChoice.js';
+import type { StateTableRef } from './tableStateStore.js';
 import { createGithubSink } from './tickets/githubSink.js';
 import { createJiraSink } from './tickets/jiraSink.js';
 import { reconcileTickets, type TicketOutcome } from './tickets/reconcileTickets.js';
@@ -57,16 +59,23 @@ const toStored = (s: ReportState) => ({
   ...(s.notices ? { notices: [...s.notices] } : {}),
 });
 
+/** This message's fixes, then those of an undelivered one not among them. */
+function mergeFixes(
+  fixed: readonly DriftResult[],
+  undelivered: readonly DriftResult[] | undefined,
+): readonly DriftResult[] {
+  const pair = (r: DriftResult) => `${r.resource}\t${r.rule}`;
+  const now = new Set(fixed.map(pair));
+  return [...fixed, ...(undelivered ?? []).filter((r) => !now.has(pair(r)))];
+}
+
 /** Adds the fixes of an undelivered message to this one's (a fix is news once, but it must arrive). */
 function withUndelivered(
   changes: ReportChanges,
   undelivered: readonly DriftResult[] | undefined,
 ): ReportChanges {
   if (!undelivered || undelivered.length === 0) return changes;
-  const pair = (r: DriftResult) => `${r.resource}\t${r.rule}`;
-  const now = new Set(changes.fixed.map(pair));
-  const carried = undelivered.filter((r) => !now.has(pair(r)));
-  return { ...changes, fixed: [...changes.fixed, ...carried], changed: true };
+  return { ...changes, fixed: mergeFixes(changes.fixed, undelivered), changed: true };
 }
 
 /** Fixes in a Slack message that was not delivered, per target: they go with the next one (in memory). */
@@ -89,6 +98,19 @@ async function notifyTickets(report: DriftReport, parts: NotifierParts, log: Log
   return { links, tickets: counts, errors: counts.failed } satisfies TicketStep;
 }
 
+/** The target's state, or undefined when it cannot be read (logged by the store, counted here). */
+async function loadState(parts: NotifierParts, report: DriftReport, log: Logger, scrub: Scrub) {
+  try {
+    return await parts.state.load(report.target);
+  } catch (error) {
+    log.warn(
+      { target: targetKey(report.target), error: errorFacts(error, scrub) },
+      'notification state unreadable; the Slack report waits for the next cycle',
+    );
+    return undefined;
+  }
+}
+
 /** Posts the report to Slack when it changed since the last one delivered. */
 async function notifySlack(
   report: DriftReport,
@@ -96,10 +118,17 @@ async function notifySlack(
   parts: NotifierParts,
   undelivered: UndeliveredFixes,
   log: Logger,
+  scrub: Scrub,
 ): Promise<{ slack: NotifyOutcome['slack']; errors: number }> {
   if (!parts.slack) return { slack: 'disabled', errors: 0 };
-  const state = await parts.state.load();
   const key = targetKey(report.target);
+  const state = await loadState(parts, report, log, scrub);
+  if (!state) {
+    // Without the last report, posting could repeat it; its fixes still go with the next message.
+    const fixes = report.results.filter((r) => r.status === 'fixed');
+    undelivered.set(key, mergeFixes(fixes, undelivered.get(key)));
+    return { slack: 'failed', errors: 1 };
+  }
   const changes = withUndelivered(diffReports(state.slack[key], report), undelivered.get(key));
   if (!changes.changed) {
     log.debug({ target: key }, 'nothing changed since the last report; not posted to Slack');
@@ -118,10 +147,10 @@ async function notifySlack(
   }
   undelivered.delete(key);
   // Only a delivered report becomes "the last report": after a failure the same changes go next time.
-  const latest = await parts.state.load();
-  const saved = await parts.state.save({
-    ...latest,
-    slack: { ...latest.slack, [key]: toStored(reportState(report)) },
+  // `state` is still current: notifications run one at a time, and the tickets were written before.
+  const saved = await parts.state.save(report.target, {
+    ...state,
+    slack: { ...state.slack, [key]: toStored(reportState(report)) },
   });
   return { slack: 'sent', errors: saved ? 0 : 1 };
 }
@@ -136,7 +165,14 @@ export function createNotifier(parts: NotifierParts): Notifier {
 
   async function run(report: DriftReport): Promise<NotifyOutcome> {
     const { links, tickets, errors: ticketErrors } = await notifyTickets(report, parts, log, scrub);
-    const { slack, errors: slackErrors } = await notifySlack(report, links, parts, undeliveredFixes, log);
+    const { slack, errors: slackErrors } = await notifySlack(
+      report,
+      links,
+      parts,
+      undeliveredFixes,
+      log,
+      scrub,
+    );
     const errors = ticketErrors + slackErrors;
     errorCount += errors;
     return { slack, ...(tickets ? { tickets } : {}), errors };
@@ -170,6 +206,11 @@ export interface NotifierOverrides {
   /** Replaces the configured ticket sink (the demo's dry-run sink). */
   tickets?: TicketSink;
   state?: StateStore;
+  /**
+   * The controller's state table: notification state then lives there, one item per target
+   * (wins over EDAGUARD_NOTIFY_STATE_FILE), so restarts and replicas neither re-post nor re-open.
+   */
+  stateTable?: StateTableRef;
 }
 
 export function createNotifierFromConfig(
@@ -179,8 +220,7 @@ export function createNotifierFromConfig(
 ): Notifier {
   const scrub = createScrubber(secretsOf(config));
   const retry = retryPolicy({ attempts: config.attempts, ...overrides.retry });
-  const state =
-    overrides.state ?? (config.stateFile ? fileStateStore(config.stateFile, logger) : memoryStateStore());
+  const state = chooseStateStore(config, logger, overrides);
   const common = { timeoutMs: config.timeoutMs, retry, logger, scrub };
   const slack = config.slack
     ? createSlackNotifier({
@@ -235,15 +275,18 @@ export function createNotifierFromEnv(
   const config = resolveNotifyConfig(env);
   if (!config) return undefined;
   const t = config.tickets;
+  const state = chooseStateStore(config, logger, overrides);
   logger.info(
     {
       slack: config.slack !== undefined,
       tickets: t?.kind ?? 'none',
       ...(t?.kind === 'github' ? { repo: `${t.owner}/${t.repo}` } : {}),
       ...(t?.kind === 'jira' ? { project: t.project } : {}),
-      stateFile: config.stateFile !== undefined,
+      // Where the last report and the webhook's open tickets are kept: table, file or memory.
+      state: state.kind,
+      ...(state.kind === 'table' ? { stateTable: overrides.stateTable?.table } : {}),
     },
     'notifications configured',
   );
-  return createNotifierFromConfig(config, logger, overrides);
+  return createNotifierFromConfig(config, logger, { ...overrides, state });
 }

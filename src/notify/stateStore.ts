@@ -1,19 +1,22 @@
 /**
  * What the notifier remembers between cycles: the last Slack report per target, and the open
- * tickets of the sinks that cannot be queried (the generic webhook). In memory always; also in a
- * JSON file when one is configured, so that a restart neither re-posts nor re-opens.
+ * tickets of the sinks that cannot be queried (the generic webhook), so that a restart neither
+ * re-posts nor re-opens. Where it lives: the state table, one item per target, when there is one
+ * (tableStateStore.ts); else a JSON file for a single process, when configured; else memory.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Target } from '../discovery/inventory.js';
+import { EdaguardError } from '../errors.js';
 
-const ReportStateSchema = z.object({
+export const ReportStateSchema = z.object({
   digest: z.string(),
   keys: z.array(z.string()),
   notices: z.array(z.string()).optional(),
 });
-const TicketRefSchema = z.object({
+export const TicketRefSchema = z.object({
   fingerprint: z.string(),
   id: z.string(),
   url: z.string().optional(),
@@ -31,18 +34,33 @@ export type NotifyState = z.infer<typeof NotifyStateSchema>;
 
 export const emptyState = (): NotifyState => ({ version: 1, slack: {}, tickets: {} });
 
+/**
+ * The state as seen for one target. The memory and file stores keep one document for every target
+ * (a single process), so `load` may hold other targets' entries too; the table store holds only
+ * the target's. Either way, save what `load(target)` returned, changed.
+ */
 export interface StateStore {
-  /** The current state (read from the file once, then kept in memory). */
-  load(): Promise<NotifyState>;
-  /** Keeps `state` in memory and, when there is a file, writes it; false when the write failed. */
-  save(state: NotifyState): Promise<boolean>;
+  /** Which store this is, for the log line at start. */
+  readonly kind: 'memory' | 'file' | 'table';
+  /** The state of `target`; throws `NotifyStateError` when it cannot be read (nothing to rely on). */
+  load(target: Target): Promise<NotifyState>;
+  /** Writes `state` as the state of `target`; false when the write failed (logged). */
+  save(target: Target, state: NotifyState): Promise<boolean>;
+}
+
+/** The notification state could not be read or written: counted in the notifier's `errors`. */
+export class NotifyStateError extends EdaguardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOTIFY_STATE_UNAVAILABLE', message, options);
+  }
 }
 
 export function memoryStateStore(initial: NotifyState = emptyState()): StateStore {
   let state = initial;
   return {
+    kind: 'memory',
     load: async () => state,
-    save: async (next) => {
+    save: async (_target, next) => {
       state = next;
       return true;
     },
@@ -54,6 +72,7 @@ export function fileStateStore(file: string, logger: Logger): StateStore {
   let state: NotifyState | undefined;
   const log = logger.child({ stateFile: file });
   return {
+    kind: 'file',
     async load() {
       if (state) return state;
       try {
@@ -66,7 +85,7 @@ export function fileStateStore(file: string, logger: Logger): StateStore {
       }
       return state;
     },
-    async save(next) {
+    async save(_target, next) {
       state = next;
       const tmp = `${file}.${process.pid}.tmp`;
       try {

@@ -7,14 +7,16 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { TagQueueCommand } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderSlackText } from '../../src/notify/slackText.js';
+import { createStateTable } from '../../src/runtime/stateTable.js';
 import { fakeSlack, fakeTicketWebhook } from '../support/fakeApis.js';
-import { cli, testSeeder, useCleanEmulator } from '../support/harness.js';
+import { cli, recordingLogger, testClients, testSeeder, useCleanEmulator } from '../support/harness.js';
 import { expectNoSecrets } from '../support/notifyHarness.js';
 import { deadEndpoint, type RecordingServer, startRecordingServer } from '../support/recordingServer.js';
-import { type Seeder, snapshotAccount } from '../support/seed.js';
+import { ACCOUNT, type Seeder, snapshotAccount } from '../support/seed.js';
 
 useCleanEmulator();
 
@@ -115,6 +117,25 @@ describe('reconcile with notifications', () => {
     for (const run of [first, second, third]) {
       expectNoSecrets(JSON.stringify(run.logLines()), secrets());
       expectNoSecrets(`${run.stdout}${run.stderr}`, secrets());
+    }
+  });
+
+  it('with EDAGUARD_STATE_TABLE and no state file, the state lives in the table: a new process does not re-post', async () => {
+    await seedDrift();
+    const aws = testClients();
+    try {
+      await createStateTable(aws.dynamodb, 'edaguard-state', recordingLogger().logger);
+      const { EDAGUARD_NOTIFY_STATE_FILE: _file, ...withoutFile } = env;
+      const tableEnv = { ...withoutFile, EDAGUARD_STATE_TABLE: 'edaguard-state' };
+      const args = ['reconcile', '--once', '--policies', policies];
+      expect((await cli(args, tableEnv)).code).toBe(3);
+      expect((await cli(args, tableEnv)).code).toBe(3);
+      expect(slackPosts()).toHaveLength(1);
+      expect(ticketEvents()).toEqual(['open']);
+      const items = await aws.dynamodb.send(new ScanCommand({ TableName: 'edaguard-state' }));
+      expect(items.Items?.map((i) => i.pk?.S)).toContain(`notify#${ACCOUNT}/us-east-1`);
+    } finally {
+      aws.destroy();
     }
   });
 

@@ -3,7 +3,7 @@
  * the fingerprint, no duplicate across cycles and (with the state file) restarts, retries, a dead
  * endpoint, and no secret URL in any log line or state file.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,19 @@ describe('ticket webhook', () => {
     const state = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(state.tickets[fp]).toMatchObject({ id: 'T-1', url: 'https://tickets.example/T-1' });
     expectNoSecrets(JSON.stringify(state), [receiver.url, SECRET]);
+  });
+
+  it('counts a ticket whose state could not be written (the event went; the receiver dedupes a repeat)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-hook-'));
+    const blocker = path.join(dir, 'not-a-directory');
+    await writeFile(blocker, 'x');
+    const t = testNotifier({ ...env(), EDAGUARD_NOTIFY_STATE_FILE: path.join(blocker, 'state.json') });
+    expect(await t.notifier.notify(report([finding()]))).toMatchObject({
+      tickets: { opened: 0, failed: 1 },
+      errors: 1,
+    });
+    expect(events()).toEqual(['open']);
+    expect(t.logs()).toContain('cannot write notification state');
   });
 
   it('retries 429 (after Retry-After) and 5xx', async () => {

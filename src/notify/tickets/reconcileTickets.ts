@@ -155,7 +155,7 @@ export async function reconcileTickets(
   };
   let open: TicketRef[];
   try {
-    open = await sink.listOpen();
+    open = await sink.listOpen(report.target);
   } catch (error) {
     // Without the open tickets, opening one could duplicate it: do nothing this cycle.
     log.warn(
@@ -193,7 +193,7 @@ export async function reconcileTickets(
         outcome.updated += 1;
         log.info({ ...about, ticket: ref.id, decision: 'update' }, 'ticket updated');
       } else {
-        await sink.resolve(op.ref, op.resolution);
+        await sink.resolve(op.ref, op.resolution, report.target);
         outcome.resolved += 1;
         log.info({ ...about, decision: 'resolve' }, 'ticket closed');
       }

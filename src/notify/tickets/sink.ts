@@ -1,3 +1,4 @@
+import type { Target } from '../../discovery/inventory.js';
 import type { TicketContent, TicketResolution } from './ticketContent.js';
 
 /** An open ticket as its sink knows it. */
@@ -17,11 +18,14 @@ export interface TicketRef {
  */
 export interface TicketSink {
   readonly kind: 'github' | 'jira' | 'webhook' | 'dry-run';
-  /** Every open edaguard ticket (any target): the basis for dedup and for closing. */
-  listOpen(): Promise<TicketRef[]>;
+  /**
+   * The open edaguard tickets of `target` (a sink may return other targets' too: they are left
+   * alone): the basis for dedup and for closing.
+   */
+  listOpen(target: Target): Promise<TicketRef[]>;
   open(content: TicketContent): Promise<TicketRef>;
   /** Rewrites the ticket with the current content and comments on what changed. */
   update(ref: TicketRef, content: TicketContent): Promise<TicketRef>;
-  /** Comments why, then closes (or transitions to done). */
-  resolve(ref: TicketRef, resolution: TicketResolution): Promise<void>;
+  /** Comments why, then closes (or transitions to done). `target` is the ticket's. */
+  resolve(ref: TicketRef, resolution: TicketResolution, target: Target): Promise<void>;
 }

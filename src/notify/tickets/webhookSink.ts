@@ -1,13 +1,15 @@
 /**
  * A generic JSON webhook: `POST` `{ source, event: open|update|resolve, fingerprint, ticket,
  * comment }` for whatever files the ticket on the other side. The receiver cannot be queried, so
- * edaguard keeps its own list of open tickets (in the notification state: memory, plus the state
- * file when configured). Each event carries an `Idempotency-Key` the receiver can dedupe on.
+ * edaguard keeps its own list of open tickets, per target, in the notification state (the state
+ * table, the state file, or memory: see stateStore.ts). Each event carries an `Idempotency-Key`
+ * the receiver can dedupe on.
  */
 import type { Logger } from 'pino';
+import type { Target } from '../../discovery/inventory.js';
 import { errorFacts, type Scrub } from '../redact.js';
 import { httpVerdict, type RetryPolicy, withRetry } from '../retry.js';
-import type { StateStore } from '../stateStore.js';
+import { NotifyStateError, type StateStore } from '../stateStore.js';
 import type { TicketRef, TicketSink } from './sink.js';
 import { type TicketContent, type TicketResolution, updateComment } from './ticketContent.js';
 
@@ -99,13 +101,23 @@ function postEvent(
   );
 }
 
-/** The receiver cannot be asked which tickets are open: edaguard's own list is kept in the state. */
-async function rememberTicket(state: StateStore, ref: TicketRef | undefined, fingerprint: string) {
-  const current = await state.load();
+/**
+ * The receiver cannot be asked which tickets are open: edaguard's own list is kept in the state.
+ * A failed write throws, so that the operation is counted as failed (the event was sent; the
+ * receiver can dedupe a repeat on its Idempotency-Key).
+ */
+async function rememberTicket(
+  state: StateStore,
+  target: Target,
+  ref: TicketRef | undefined,
+  fingerprint: string,
+) {
+  const current = await state.load(target);
   const tickets = { ...current.tickets };
   if (ref) tickets[fingerprint] = { ...ref };
   else delete tickets[fingerprint];
-  await state.save({ ...current, tickets });
+  if (!(await state.save(target, { ...current, tickets })))
+    throw new NotifyStateError(`ticket ${fingerprint} sent, but the notification state was not written`);
 }
 
 /** The new ticket's reference: the receiver's id and url when it answered with them. */
@@ -130,8 +142,8 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
   return {
     kind: 'webhook',
 
-    async listOpen() {
-      return Object.values((await options.state.load()).tickets);
+    async listOpen(target: Target) {
+      return Object.values((await options.state.load(target)).tickets);
     },
 
     async open(content: TicketContent) {
@@ -139,7 +151,7 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
         ticket: ticketPayload(content),
       });
       const ref = openedRef(content, answer);
-      await rememberTicket(options.state, ref, content.fingerprint);
+      await rememberTicket(options.state, content.facts.target, ref, content.fingerprint);
       return ref;
     },
 
@@ -150,17 +162,17 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
         comment: updateComment(content),
       });
       const next = { ...ref, stateHash: content.stateHash };
-      await rememberTicket(options.state, next, ref.fingerprint);
+      await rememberTicket(options.state, content.facts.target, next, ref.fingerprint);
       return next;
     },
 
-    async resolve(ref: TicketRef, resolution: TicketResolution) {
+    async resolve(ref: TicketRef, resolution: TicketResolution, target: Target) {
       await post('resolve', ref.fingerprint, resolution.reason, {
         ticketId: ref.id,
         resolution: resolution.reason,
         comment: resolution.comment,
       });
-      await rememberTicket(options.state, undefined, ref.fingerprint);
+      await rememberTicket(options.state, target, undefined, ref.fingerprint);
     },
   };
 }

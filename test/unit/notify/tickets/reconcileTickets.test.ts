@@ -195,6 +195,27 @@ describe('reconcileTickets', () => {
     expect(outcome).toMatchObject({ failed: 1, opened: 0 });
   });
 
+  it("lists and closes the report's target's tickets: the sink is told which target", async () => {
+    const asked: unknown[] = [];
+    await reconcileTickets(
+      report([result('c', V, 'pass')]),
+      sink({
+        listOpen: async (target) => {
+          asked.push(['list', target]);
+          return [ticket('c')];
+        },
+        resolve: async (_ref, _resolution, target) => {
+          asked.push(['resolve', target]);
+        },
+      }),
+      options(),
+    );
+    expect(asked).toEqual([
+      ['list', NOTIFY_TARGET],
+      ['resolve', NOTIFY_TARGET],
+    ]);
+  });
+
   it('counts a failed operation and carries on with the rest', async () => {
     const outcome = await reconcileTickets(
       report([result('a', V, 'ticket'), result('b', V, 'ticket'), result('c', V, 'pass')]),
