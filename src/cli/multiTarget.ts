@@ -26,7 +26,7 @@ import {
   targetErrorReport,
   targetFailureOf,
 } from '../report/multiTarget.js';
-import { DynamoFixHistoryStore } from '../state/fixHistory.js';
+import { DynamoFixHistoryStore, type FixHistoryStore } from '../state/fixHistory.js';
 import { TargetClientSets, type TargetClientSetsOptions } from '../targets/clientSets.js';
 import { externalIdOf, roleSessionName } from '../targets/credentials.js';
 import { resolveTargets } from '../targets/resolve.js';
@@ -38,7 +38,7 @@ import {
   targetId,
   toTarget,
 } from '../targets/targetRef.js';
-import type { CliIo } from './io.js';
+import { type CliIo, renderOptions } from './io.js';
 
 export interface TargetFlags {
   config?: string;
@@ -150,7 +150,7 @@ export async function planEveryTarget(scope: TargetScope, run: TargetRun): Promi
     scope.io.stdout(
       run.output === 'json'
         ? `${JSON.stringify(combinePlans(outcomes), null, 2)}\n`
-        : `${renderMultiPlanTable(outcomes)}\n`,
+        : `${renderMultiPlanTable(outcomes, renderOptions(scope.io, run.output))}\n`,
     );
     return multiPlanExitCode(outcomes, run.failOn);
   } finally {
@@ -160,57 +160,57 @@ export async function planEveryTarget(scope: TargetScope, run: TargetRun): Promi
 
 /**
  * One cycle per target with the given client sets (kept by a caller that runs again: their
- * credentials are cached). Fix history lives in the controller's own state table, keyed by target.
+ * credentials are cached). Fix history, when given, lives in the controller's own state table, keyed by target.
  */
 export async function reconcileTargets(
   selected: readonly TargetRef[],
   clientSets: TargetClientSets,
-  run: TargetRun & { dryRun: boolean; concurrency: number; stateTable?: string },
+  run: TargetRun & { dryRun: boolean; concurrency: number; fixHistory?: FixHistoryStore },
 ): Promise<DriftReport[]> {
-  const home = run.stateTable ? createAwsClients(run.settings) : undefined;
-  try {
-    const outcomes = await forEachTarget(selected, run.concurrency, async (ref) => {
-      const report = await runCycle(run.policySet, await clientSets.reach(ref), {
-        settings: { ...run.settings, region: ref.region },
-        dryRun: run.dryRun,
-        logger: run.logger.child({ target: targetId(ref) }),
-        ...(home && run.stateTable
-          ? { fixHistory: new DynamoFixHistoryStore(home.dynamodb, run.stateTable) }
-          : {}),
-      });
-      return { ...report, target: toTarget(ref) };
+  const outcomes = await forEachTarget(selected, run.concurrency, async (ref) => {
+    const report = await runCycle(run.policySet, await clientSets.reach(ref), {
+      settings: { ...run.settings, region: ref.region },
+      dryRun: run.dryRun,
+      logger: run.logger.child({ target: targetId(ref) }),
+      ...(run.fixHistory ? { fixHistory: run.fixHistory } : {}),
     });
-    return outcomes.map(
-      (o) =>
-        o.value ?? targetErrorReport(o.ref, o.failure ?? targetFailureOf('unknown'), new Date(), run.dryRun),
-    );
-  } finally {
-    home?.destroy();
-  }
+    return { ...report, target: toTarget(ref) };
+  });
+  return outcomes.map(
+    (o) =>
+      o.value ?? targetErrorReport(o.ref, o.failure ?? targetFailureOf('unknown'), new Date(), run.dryRun),
+  );
 }
 
 export async function reconcileEveryTarget(
   scope: TargetScope,
   run: TargetRun & { dryRun: boolean },
 ): Promise<number> {
-  const notifier = createNotifierFromEnv(scope.io.env, run.logger);
   const { selected, clientSets } = await prepareTargets(scope, run);
+  const stateTable = scope.io.env.EDAGUARD_STATE_TABLE;
+  // The state table is in the controller's own account: fix history and notification state per target live there.
+  const home = stateTable ? createAwsClients(run.settings) : undefined;
   try {
-    const stateTable = scope.io.env.EDAGUARD_STATE_TABLE;
+    const notifier = createNotifierFromEnv(
+      scope.io.env,
+      run.logger,
+      home && stateTable ? { stateTable: { dynamodb: home.dynamodb, table: stateTable } } : {},
+    );
     const reports = await reconcileTargets(selected, clientSets, {
       ...run,
       concurrency: scope.concurrency,
-      ...(stateTable ? { stateTable } : {}),
+      ...(home && stateTable ? { fixHistory: new DynamoFixHistoryStore(home.dynamodb, stateTable) } : {}),
     });
     scope.io.stdout(
       run.output === 'json'
         ? `${JSON.stringify(combineReports(reports, run.dryRun), null, 2)}\n`
-        : `${renderMultiReportTable(reports)}\n`,
+        : `${renderMultiReportTable(reports, renderOptions(scope.io, run.output))}\n`,
     );
     // One notification per target: its report, its tickets. Never throws.
     for (const report of reports) await notifier?.notify(report);
     return multiExitCode(reports, run.failOn);
   } finally {
     clientSets.destroy();
+    home?.destroy();
   }
 }

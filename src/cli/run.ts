@@ -1,6 +1,7 @@
 /** `edaguard run`: the long-running controller, its settings from flags, environment and config file. */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { createAwsClients } from '../aws/clients.js';
 import { type ConfigFile, layerConfigFile, loadConfigFile } from '../config/file.js';
 import {
   checkLogLevel,
@@ -20,6 +21,7 @@ import { ConfigError } from '../errors.js';
 import { createServiceLogger } from '../logger.js';
 import { createNotifierFromEnv } from '../notify/index.js';
 import { Controller } from '../runtime/controller.js';
+import { FleetController } from '../runtime/fleetController.js';
 import { handleShutdownSignals } from '../runtime/shutdown.js';
 import type { CliIo, SetExitCode } from './io.js';
 import { addSettingOptions } from './settingOptions.js';
@@ -40,7 +42,8 @@ export function registerRunCommand(program: Command, io: CliIo, setExitCode: Set
     .command('run')
     .description(
       'the long-running controller: reconcile at start and on a schedule, one cycle at a time, while holding ' +
-        'the leader lease; serves /healthz, /readyz and /metrics; stops gracefully on SIGTERM',
+        'the leader lease (with `targets` in the config file: the leases of this replica’s share of the targets); ' +
+        'serves /healthz, /readyz and /metrics; stops gracefully on SIGTERM',
     )
     .option('-c, --config <file>', 'config file, YAML or JSON (env EDAGUARD_CONFIG)');
   addSettingOptions(command, 'run').action(async (opts: RunOptions, cmd: Command) => {
@@ -79,11 +82,6 @@ async function resolveRunSettings(io: CliIo, opts: RunOptions, cmd: Command): Pr
     (cmd.getOptionValueSource('config') === 'cli' ? (opts.config as string | undefined) : undefined) ??
     io.env.EDAGUARD_CONFIG;
   const file = configPath ? await loadConfigFile(configPath) : undefined;
-  // Several targets are reconciled by `plan` and `reconcile --once` only, so far: never silently one.
-  if (file?.targets)
-    throw new ConfigError(
-      `${file.path}: targets: \`edaguard run\` does not govern several targets yet; use \`reconcile --once --config\``,
-    );
   const env = layerConfigFile(file, io.env);
   const flags = typedFlags(opts, cmd);
   const problems: string[] = [];
@@ -125,14 +123,19 @@ async function runController(io: CliIo, resolved: RunSettings, logger: Logger): 
     'starting edaguard run',
   );
   // Slack and tickets come from the environment only (secrets have no place in a config file).
-  const notifier = createNotifierFromEnv(io.env, logger);
-  const controller = new Controller({
-    service,
-    settings,
+  // With a state table, notification state lives there per target: a restart, a deploy or a lease
+  // moving to another replica neither re-posts a report nor re-opens a ticket.
+  const stateClients = service.leaderElection ? createAwsClients(settings) : undefined;
+  const notifier = createNotifierFromEnv(
+    io.env,
     logger,
-    ...(notifier ? { notifier } : {}),
-    stdout: io.stdout,
-  });
+    stateClients ? { stateTable: { dynamodb: stateClients.dynamodb, table: service.stateTable } } : {},
+  );
+  const common = { service, settings, logger, ...(notifier ? { notifier } : {}), stdout: io.stdout };
+  // With `targets`, replicas share the targets' leases; without, one lease for the credentials' target.
+  const controller = file?.targets
+    ? new FleetController({ ...common, targets: file.targets, env: layerConfigFile(file, io.env) })
+    : new Controller(common);
   // Signals are handled from here on, so a SIGTERM during start-up is graceful too.
   const shutdown = handleShutdownSignals({
     graceMs: service.shutdownGraceMs,
@@ -146,9 +149,13 @@ async function runController(io: CliIo, resolved: RunSettings, logger: Logger): 
     logger.fatal({ err: error }, 'cannot start');
     shutdown.begin('start-up failed');
     await shutdown.done;
+    stateClients?.destroy();
     if (error instanceof ConfigError) throw error;
     io.stderr(`edaguard: cannot start: ${e.name ?? 'Error'}: ${e.message ?? String(error)}\n`);
     return 1;
   }
-  return shutdown.done;
+  const code = await shutdown.done;
+  // Stopped: nothing notifies any more.
+  stateClients?.destroy();
+  return code;
 }

@@ -24,6 +24,10 @@ export interface ServiceSettings {
   holderId: string;
   shutdownGraceMs: number;
   readyFailureThreshold: number;
+  /** With `targets`: cycles of different targets at once. */
+  targetConcurrency: number;
+  /** With `targets.organization`: how often the organisation's accounts are re-read. */
+  targetRefreshMs: number;
   logFormat: 'auto' | 'json' | 'pretty';
 }
 
@@ -122,6 +126,8 @@ export function resolveServiceSettings(
     holderId: (values.holderId as string | undefined) ?? makeHolderId(),
     shutdownGraceMs: ms('shutdownGrace'),
     readyFailureThreshold: values.readyFailureThreshold as number,
+    targetConcurrency: values.targetConcurrency as number,
+    targetRefreshMs: ms('targetRefreshSeconds'),
     logFormat: values.logFormat as ServiceSettings['logFormat'],
   };
 }

@@ -91,8 +91,7 @@ export class Controller {
     if (service.leaderElection) {
       fenceWrites(this.aws, new LeaseWriteFence(() => this.election.lease, settings.requestTimeoutMs));
     }
-    this.metrics.observeCalls(this.aws.counter, { countWrites: true });
-    this.metrics.observeCalls(this.stateAws.counter, { countWrites: false });
+    this.metrics.observeCalls(this.stateAws.counter, {});
     this.ticker = options.ticker ?? cronTicker(service.schedule, this.log);
     this.notifications = new NotificationQueue(options.notifier, {
       logger: this.log,
@@ -100,6 +99,12 @@ export class Controller {
     });
     this.policies = new PolicyReloader(service.policies, this.log, this.metrics);
     this.cycles = this.createCycleRunner();
+    this.metrics.observeCalls(this.aws.counter, {
+      writesOf: () => {
+        const target = this.election.lease?.target;
+        return target ? { account: target.accountId, region: target.region } : this.cycles.targetLabels();
+      },
+    });
     this.flight = cycleFlight((trigger) => this.tick(trigger), { metrics: this.metrics, logger: this.log });
   }
 

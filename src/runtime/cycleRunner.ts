@@ -7,8 +7,9 @@ import type { PolicySet } from '../policy/model.js';
 import type { Action } from '../reconcile/model.js';
 import { type DriftReport, type ReportNotice, withNotices } from '../report/driftReport.js';
 import type { FixHistoryStore } from '../state/fixHistory.js';
+import type { TargetRef } from '../targets/targetRef.js';
 import { type CycleDeadline, type CycleStopError, cycleDeadline } from './cycleTimeout.js';
-import type { CycleOutcome, Metrics } from './metrics.js';
+import type { CycleOutcome, Metrics, TargetLabels } from './metrics.js';
 import type { NotificationQueue } from './notifications.js';
 
 export type CycleTrigger = 'start' | 'schedule' | 'leader-acquired' | 'manual';
@@ -29,7 +30,15 @@ export interface CycleRecord {
 export interface CycleRunnerOptions {
   service: ServiceSettings;
   settings: RuntimeSettings;
-  aws: AwsClients;
+  /** The target's clients, or how to get them (assuming its account's role) at each cycle. */
+  aws: AwsClients | (() => Promise<AwsClients>);
+  /** The target, when known before its first report (`run` over many targets). */
+  target?: TargetRef;
+  /**
+   * A failure that is the target's own (its role cannot be assumed) as a report, so that it is
+   * notified and ticketed like any finding; undefined for a failure of the cycle itself.
+   */
+  failureReport?: (error: unknown, at: Date) => DriftReport | undefined;
   logger: Logger;
   metrics: Metrics;
   fixHistory: FixHistoryStore;
@@ -109,9 +118,10 @@ export class CycleRunner {
     const { service, settings, metrics } = this.options;
     const deadline = (this.options.cycleDeadline ?? cycleDeadline)(service.cycleTimeoutMs);
     this.deadline = deadline;
-    metrics.cycleInProgress.set(1);
+    metrics.cycleInProgress.inc();
     try {
-      const raw = await runCycle(policySet, this.options.aws, {
+      const aws = typeof this.options.aws === 'function' ? await this.options.aws() : this.options.aws;
+      const raw = await runCycle(policySet, aws, {
         settings,
         dryRun: service.dryRun,
         logger: log,
@@ -127,11 +137,14 @@ export class CycleRunner {
     } catch (error) {
       const e = error as { name?: string; message?: string };
       log.error({ err: error }, 'cycle failed');
-      return { outcome: 'failed', failure: `${e.name ?? 'Error'}: ${e.message ?? String(error)}` };
+      const failure = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+      const report = this.options.failureReport?.(error, new Date());
+      if (report) metrics.recordReport(report);
+      return { outcome: 'failed', failure, ...(report ? { report } : {}) };
     } finally {
       deadline.dispose();
       this.deadline = undefined;
-      metrics.cycleInProgress.set(0);
+      metrics.cycleInProgress.dec();
     }
   }
 
@@ -156,7 +169,7 @@ export class CycleRunner {
     finishedAt: Date,
     log: Logger,
   ): void {
-    this.options.metrics.recordCycle(outcome, seconds, finishedAt);
+    this.options.metrics.recordCycle(outcome, seconds, finishedAt, this.targetLabels(report));
     if (outcome === 'success') this.failuresInARow = 0;
     else if (outcome === 'failed' || outcome === 'timeout') this.failuresInARow += 1;
     log.info(
@@ -170,6 +183,12 @@ export class CycleRunner {
       },
       'cycle complete',
     );
+  }
+
+  /** The cycle's target: given, else its report's, else the last report's (the account may be unknown yet). */
+  targetLabels(report?: DriftReport): TargetLabels {
+    const target = this.options.target ?? report?.target ?? this.last?.report?.target;
+    return { account: target?.accountId ?? '', region: target?.region ?? this.options.settings.region };
   }
 
   /** The report to stdout and the notifiers, the record to the listeners. */

@@ -4,7 +4,7 @@ import type { ServiceSettings } from '../config/service.js';
 import { ConfigError } from '../errors.js';
 import { LeaderLease, type LeaseClock, type LeaseTarget } from './lease.js';
 import type { Metrics } from './metrics.js';
-import { createStateTable, describeStateTable } from './stateTable.js';
+import { ensureStateTable } from './stateTable.js';
 
 export interface LeaderElectionOptions {
   service: ServiceSettings;
@@ -90,14 +90,10 @@ export class LeaderElection {
   /** The account (configured, else the state table's) and region the lease fences writes to. */
   private async leaseTarget(): Promise<LeaseTarget> {
     const { service, dynamodb } = this.options;
-    let table: { accountId: string };
-    try {
-      table = await describeStateTable(dynamodb, service.stateTable);
-    } catch (error) {
-      if (!(error instanceof ConfigError) || !service.createStateTable) throw error;
-      await createStateTable(dynamodb, service.stateTable, this.options.logger);
-      table = await describeStateTable(dynamodb, service.stateTable);
-    }
+    const table = await ensureStateTable(dynamodb, service.stateTable, {
+      create: service.createStateTable,
+      logger: this.options.logger,
+    });
     const accountId = service.accountId ?? table.accountId;
     if (!accountId) {
       throw new ConfigError('cannot tell the target account from the state table: set --account-id');

@@ -1,16 +1,19 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { EdaguardError } from '../errors.js';
 import { LeaseCalls, type LeaseHealth } from './leaseCalls.js';
-import { type LeaseClock, systemClock } from './leaseClock.js';
+import { systemClock } from './leaseClock.js';
 import {
   acquireCommand,
   checkCommand,
+  errorName,
+  isConditionFailure,
+  itemOfConditionFailure,
   type LeaseItemRef,
   releaseCommand,
   renewCommand,
 } from './leaseCommands.js';
 import { LeaseLoop } from './leaseLoop.js';
+import type { LeaseOptions } from './leaseOptions.js';
 import {
   foreignTarget,
   LeaseLostError,
@@ -32,6 +35,7 @@ import { LeaseTrust } from './leaseTrust.js';
 
 export type { LeaseHealth } from './leaseCalls.js';
 export type { LeaseClock } from './leaseClock.js';
+export type { LeaseOptions } from './leaseOptions.js';
 export {
   LeaseLostError,
   type LeaseRecord,
@@ -60,32 +64,6 @@ export type { LeaseGrant } from './leaseTiming.js';
  * follower took over sees another holder or a larger token and holds its writes back. Every lease
  * call has its own deadline, shorter than the renew interval.
  */
-export interface LeaseOptions {
-  dynamodb: DynamoDBClient;
-  table: string;
-  target: LeaseTarget;
-  holderId: string;
-  durationMs: number;
-  renewIntervalMs: number;
-  logger: Logger;
-  /**
-   * Replicas' clocks may differ by this much: the leader stops trusting its lease this long before
-   * it expires, and a write needs at least this much time left on it. Default: min(2 s, 10 %).
-   */
-  skewMs?: number;
-  /** Deadline of one lease call, its attempts together. Default: half the renew interval. */
-  callTimeoutMs?: number;
-  clock?: LeaseClock;
-  onAcquired?: (fencingToken: number) => void;
-  onLost?: (reason: string) => void;
-}
-
-const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
-const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
-/** The lease item a failed condition returns (ReturnValuesOnConditionCheckFailure). */
-const itemOfConditionFailure = (error: unknown) =>
-  parseLeaseItem((error as { Item?: Record<string, AttributeValue> }).Item);
-
 export class LeaderLease extends LeaseTrust {
   private readonly skewMs: number;
   private readonly calls: LeaseCalls;
@@ -116,6 +94,16 @@ export class LeaderLease extends LeaseTrust {
 
   get holderId(): string {
     return this.options.holderId;
+  }
+
+  /** The account and region whose writes this lease fences. */
+  get target(): LeaseTarget {
+    return this.options.target;
+  }
+
+  /** True while this replica holds a token, trusted or not (false once lost or released). */
+  get holding(): boolean {
+    return this.heldToken !== undefined;
   }
 
   health(): LeaseHealth {
@@ -253,6 +241,17 @@ export class LeaderLease extends LeaseTrust {
     this.announceLoss('released');
   }
 
+  /**
+   * Renews the lease this replica holds, or notices that it expired before it could be renewed.
+   * Returns whether this replica still leads.
+   */
+  async keep(): Promise<boolean> {
+    if (this.heldToken === undefined) return false;
+    if (this.isLeader()) return this.renew();
+    this.lose('the lease expired before it could be renewed');
+    return false;
+  }
+
   /** Acquires and renews in the background until stop(). */
   start(): void {
     this.loop.start();
@@ -267,10 +266,7 @@ export class LeaderLease extends LeaseTrust {
   /** One turn of the loop: renew (or notice the expiry), else try to acquire. Returns the next wait. */
   private async step(): Promise<number> {
     try {
-      if (this.heldToken !== undefined) {
-        if (this.isLeader()) await this.renew();
-        else this.lose('the lease expired before it could be renewed');
-      }
+      await this.keep();
       if (this.heldToken === undefined && this.loop.active) await this.tryAcquire();
     } catch (error) {
       this.log.warn({ err: error }, 'lease attempt failed; retrying');

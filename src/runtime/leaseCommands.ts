@@ -1,4 +1,5 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { parseLeaseItem } from './leaseRecord.js';
 
 /**
  * The lease's four DynamoDB requests, each addressed by the lease item's key and guarded by a
@@ -101,3 +102,9 @@ export function checkCommand(ref: LeaseItemRef): GetItemCommand {
     ExpressionAttributeNames: names('#holder', '#token', '#leaseExpiresAt'),
   });
 }
+
+export const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
+export const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
+/** The lease item a failed condition returns (ReturnValuesOnConditionCheckFailure). */
+export const itemOfConditionFailure = (error: unknown) =>
+  parseLeaseItem((error as { Item?: Record<string, AttributeValue> }).Item);

@@ -8,6 +8,13 @@ export type TickSkipReason = 'overlap' | 'not-leader' | 'no-valid-policies' | 's
 
 type Registers = Registry[];
 
+/** The target of a per-target figure ('' while a single target's account is not known yet). */
+export interface TargetLabels {
+  account: string;
+  region: string;
+}
+type FindingLabels = TargetLabels & { rule: string; status: string };
+
 /** How cycles go: duration and outcome, the last success, ticks that started none, findings, the change cap. */
 function cycleInstruments(registers: Registers) {
   const instruments = {
@@ -20,8 +27,8 @@ function cycleInstruments(registers: Registers) {
     }),
     cycles: new Counter({
       name: 'edaguard_cycles_total',
-      help: 'Reconcile cycles, by outcome (success, failed, timeout, interrupted).',
-      labelNames: ['outcome'] as const,
+      help: 'Reconcile cycles, by target and outcome (success, failed, timeout, interrupted).',
+      labelNames: ['account', 'region', 'outcome'] as const,
       registers,
     }),
     lastSuccess: new Gauge({
@@ -31,7 +38,7 @@ function cycleInstruments(registers: Registers) {
     }),
     cycleInProgress: new Gauge({
       name: 'edaguard_cycle_in_progress',
-      help: '1 while a cycle runs.',
+      help: 'Cycles running now (one per target at most).',
       registers,
     }),
     ticksSkipped: new Counter({
@@ -42,8 +49,8 @@ function cycleInstruments(registers: Registers) {
     }),
     findings: new Gauge({
       name: 'edaguard_findings',
-      help: 'Results of the last completed cycle, by rule and status.',
-      labelNames: ['rule', 'status'] as const,
+      help: 'Results of the last completed cycle of each target, by rule and status.',
+      labelNames: ['account', 'region', 'rule', 'status'] as const,
       registers,
     }),
     changeCapExceeded: new Counter({
@@ -62,8 +69,8 @@ function callInstruments(registers: Registers) {
   return {
     writes: new Counter({
       name: 'edaguard_writes_total',
-      help: 'AWS write calls made by cycles, by action and outcome.',
-      labelNames: ['action', 'outcome'] as const,
+      help: 'AWS write calls made by cycles, by target, action and outcome.',
+      labelNames: ['account', 'region', 'action', 'outcome'] as const,
       registers,
     }),
     awsCalls: new Counter({
@@ -86,6 +93,12 @@ function leadershipInstruments(registers: Registers) {
     leader: new Gauge({
       name: 'edaguard_leader',
       help: '1 when this replica holds the lease and may write; 0 when it is a follower.',
+      registers,
+    }),
+    targetsHeld: new Gauge({
+      name: 'edaguard_targets_held',
+      help: 'Targets whose lease this replica holds, by target (1 while held).',
+      labelNames: ['account', 'region'] as const,
       registers,
     }),
     leaderTransitions: new Counter({
@@ -138,20 +151,23 @@ function registerBuildInfo(registers: Registers): void {
 export class Metrics {
   readonly registry = new Registry();
   readonly cycleDuration: Histogram<'outcome'>;
-  readonly cycles: Counter<'outcome'>;
+  readonly cycles: Counter<'account' | 'region' | 'outcome'>;
   readonly lastSuccess: Gauge;
   readonly cycleInProgress: Gauge;
   readonly ticksSkipped: Counter<'reason'>;
-  readonly findings: Gauge<'rule' | 'status'>;
-  readonly writes: Counter<'action' | 'outcome'>;
+  readonly findings: Gauge<'account' | 'region' | 'rule' | 'status'>;
+  readonly writes: Counter<'account' | 'region' | 'action' | 'outcome'>;
   readonly awsCalls: Counter<'service' | 'operation' | 'outcome'>;
   readonly notificationErrors: Counter<'sink'>;
   readonly leader: Gauge;
+  readonly targetsHeld: Gauge<'account' | 'region'>;
   readonly leaderTransitions: Counter<'to'>;
   readonly policyReloadErrors: Counter;
   readonly policiesValid: Gauge;
   readonly policiesLoaded: Gauge;
   readonly changeCapExceeded: Counter;
+  /** The label sets each target's last report set in `edaguard_findings`, removed by its next. */
+  private readonly findingLabels = new Map<string, FindingLabels[]>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -169,7 +185,11 @@ export class Metrics {
       awsCalls: this.awsCalls,
       notificationErrors: this.notificationErrors,
     } = callInstruments(registers));
-    ({ leader: this.leader, leaderTransitions: this.leaderTransitions } = leadershipInstruments(registers));
+    ({
+      leader: this.leader,
+      targetsHeld: this.targetsHeld,
+      leaderTransitions: this.leaderTransitions,
+    } = leadershipInstruments(registers));
     ({
       policyReloadErrors: this.policyReloadErrors,
       policiesValid: this.policiesValid,
@@ -179,16 +199,21 @@ export class Metrics {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Feeds every AWS call the counter sees into the calls (and, for cycle clients, writes) metrics. */
-  observeCalls(counter: CallCounter, options: { countWrites: boolean }): void {
+  /**
+   * Feeds every AWS call the counter sees into the calls metric and, for a cycle's clients, the
+   * writes metric of their target (per-call counters carry no target: their cardinality).
+   */
+  observeCalls(counter: CallCounter, options: { writesOf?: () => TargetLabels }): void {
     counter.onCall(({ service, operation, outcome }) => {
       this.awsCalls.inc({ service, operation, outcome });
-      if (options.countWrites && isWriteOperation(operation)) this.writes.inc({ action: operation, outcome });
+      if (options.writesOf && isWriteOperation(operation))
+        this.writes.inc({ ...options.writesOf(), action: operation, outcome });
     });
   }
 
-  /** The last completed cycle's results replace the previous cycle's in `edaguard_findings`. */
+  /** A target's last completed cycle's results replace its previous cycle's in `edaguard_findings`. */
   recordReport(report: DriftReport): void {
+    const target = { account: report.target.accountId, region: report.target.region };
     const counts = new Map<string, { rule: string; status: string; n: number }>();
     for (const r of report.results) {
       const key = `${r.rule}\u0000${r.status}`;
@@ -196,13 +221,26 @@ export class Metrics {
       entry.n += 1;
       counts.set(key, entry);
     }
-    this.findings.reset();
-    for (const { rule, status, n } of counts.values()) this.findings.set({ rule, status }, n);
+    const id = `${target.account}/${target.region}`;
+    for (const labels of this.findingLabels.get(id) ?? []) this.findings.remove(labels);
+    const next: FindingLabels[] = [];
+    for (const { rule, status, n } of counts.values()) {
+      const labels = { ...target, rule, status };
+      this.findings.set(labels, n);
+      next.push(labels);
+    }
+    this.findingLabels.set(id, next);
     if (report.notices?.some((n) => n.code === 'change-cap-exceeded')) this.changeCapExceeded.inc();
   }
 
-  recordCycle(outcome: CycleOutcome, seconds: number, finishedAt: Date): void {
-    this.cycles.inc({ outcome });
+  /** Which targets this replica holds now (`edaguard_targets_held`). */
+  setTargetsHeld(held: readonly { accountId: string; region: string }[]): void {
+    this.targetsHeld.reset();
+    for (const t of held) this.targetsHeld.set({ account: t.accountId, region: t.region }, 1);
+  }
+
+  recordCycle(outcome: CycleOutcome, seconds: number, finishedAt: Date, target: TargetLabels): void {
+    this.cycles.inc({ ...target, outcome });
     this.cycleDuration.observe({ outcome }, seconds);
     if (outcome === 'success') this.lastSuccess.set(finishedAt.getTime() / 1000);
   }

@@ -68,3 +68,18 @@ export async function createStateTable(
   }
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 120, minDelay: 1 }, { TableName: table });
 }
+
+/** Checks the state table, creating it first when it is missing and `create` is set; its account. */
+export async function ensureStateTable(
+  dynamodb: DynamoDBClient,
+  table: string,
+  options: { create: boolean; logger: Logger },
+): Promise<{ arn: string; accountId: string }> {
+  try {
+    return await describeStateTable(dynamodb, table);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !options.create) throw error;
+    await createStateTable(dynamodb, table, options.logger);
+    return describeStateTable(dynamodb, table);
+  }
+}

@@ -164,7 +164,9 @@ describe('many accounts and regions', () => {
       { EDAGUARD_EXTERNAL_ID: 'shared-secret' },
     );
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`^== ${B}/eu-west-1 ==\\nPlan for ${B}/eu-west-1: 0 finding`));
+    // Resources, counted as reconcile counts them: all compliant after the fix.
+    const counts = String.raw`\d+ resource\(s\): \d+ compliant, 0 fixed, 0 drifted`;
+    expect(table.stdout).toMatch(new RegExp(`^== ${B}/eu-west-1 ==\\nPlan for ${B}/eu-west-1: ${counts}`));
     expect(table.stdout).not.toContain(`== ${A}/`);
     const unknown = await cli(
       ['plan', '--policies', policies, '--config', config, '--target', `${UNLISTED}/us-east-1`],
@@ -207,11 +209,13 @@ describe('many accounts and regions', () => {
     }
   });
 
-  it('edaguard run refuses targets (not in this slice) rather than govern one account silently', async () => {
+  it('edaguard run with targets refuses --no-leader-election: the leases are how replicas share targets', async () => {
     const { policies, config } = await fixture(LISTED);
-    const run = await cli(['run', '--policies', policies, '--config', config]);
+    const run = await cli(['run', '--policies', policies, '--config', config, '--no-leader-election'], {
+      EDAGUARD_EXTERNAL_ID: 'x',
+    });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('does not govern several targets yet');
+    expect(run.stderr).toContain('leader election must stay on');
   });
 
   it('moto gap: AssumeRole of a role that does not exist succeeds (so a refused role cannot be seeded)', async () => {

@@ -62,6 +62,8 @@ export function testService(overrides: Partial<ServiceSettings> = {}): ServiceSe
     holderId: `test-${Math.random().toString(36).slice(2, 8)}`,
     shutdownGraceMs: 10_000,
     readyFailureThreshold: 3,
+    targetConcurrency: 4,
+    targetRefreshMs: 3_600_000,
     logFormat: 'json',
     ...overrides,
   };

@@ -15,11 +15,17 @@ const result = (rule: string, status: DriftReport['results'][number]['status']) 
   message: '',
 });
 
-function report(results: DriftReport['results'], notices?: DriftReport['notices']): DriftReport {
+const HOME = { account: '123456789012', region: 'us-east-1' };
+
+function report(
+  results: DriftReport['results'],
+  notices?: DriftReport['notices'],
+  target = { partition: 'aws', accountId: '123456789012', region: 'us-east-1' },
+): DriftReport {
   return {
     apiVersion: 'edaguard.dev/v1alpha1',
     kind: 'DriftReport',
-    target: { partition: 'aws', accountId: '123456789012', region: 'us-east-1' },
+    target,
     startedAt: '',
     finishedAt: '',
     dryRun: false,
@@ -34,7 +40,7 @@ describe('Metrics', () => {
   it('each registry is its own: two controllers in one process do not share counters', async () => {
     const a = new Metrics({ defaultMetrics: false });
     const b = new Metrics({ defaultMetrics: false });
-    a.recordCycle('success', 1, new Date(0));
+    a.recordCycle('success', 1, new Date(0), HOME);
     expect(metric((await a.render()).body, 'edaguard_cycles_total', { outcome: 'success' })).toBe(1);
     expect(metric((await b.render()).body, 'edaguard_cycles_total', { outcome: 'success' })).toBeUndefined();
   });
@@ -61,8 +67,8 @@ describe('Metrics', () => {
     const m = new Metrics({ defaultMetrics: false });
     const cycle = new CallCounter();
     const state = new CallCounter();
-    m.observeCalls(cycle, { countWrites: true });
-    m.observeCalls(state, { countWrites: false });
+    m.observeCalls(cycle, { writesOf: () => HOME });
+    m.observeCalls(state, {});
     cycle.record('SQS', 'GetQueueAttributes', 'success');
     cycle.record('SQS', 'CreateQueue', 'success');
     cycle.record('SQS', 'SetQueueAttributes', 'throttled');
@@ -97,8 +103,8 @@ describe('Metrics', () => {
 
   it('cycle duration, last success, leader and change-cap metrics', async () => {
     const m = new Metrics({ defaultMetrics: false });
-    m.recordCycle('success', 0.3, new Date('2030-01-01T00:00:00Z'));
-    m.recordCycle('failed', 2, new Date('2030-01-01T00:05:00Z'));
+    m.recordCycle('success', 0.3, new Date('2030-01-01T00:00:00Z'), HOME);
+    m.recordCycle('failed', 2, new Date('2030-01-01T00:05:00Z'), HOME);
     m.setLeader(true);
     m.recordReport(report([], [{ code: 'change-cap-exceeded', message: 'x' }]));
     const text = (await m.render()).body;
@@ -112,6 +118,29 @@ describe('Metrics', () => {
     expect(metric(text, 'edaguard_change_cap_exceeded_total')).toBe(1);
     expect(metric(text, 'edaguard_build_info', { version: '0.1.0' })).toBe(1);
     expect((await m.render()).contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('per-target figures carry account and region: one target’s report leaves the other’s findings; writes and cycles by target; targets held', async () => {
+    const m = new Metrics({ defaultMetrics: false });
+    const other = { partition: 'aws', accountId: '222222222222', region: 'eu-west-1' };
+    m.recordReport(report([result('sqs-dead-letter-queue', 'fixed')]));
+    m.recordReport(report([result('sqs-dead-letter-queue', 'drift')], undefined, other));
+    m.recordReport(report([result('sqs-dead-letter-queue', 'pass')], undefined, other));
+    const a = new CallCounter();
+    m.observeCalls(a, { writesOf: () => ({ account: '222222222222', region: 'eu-west-1' }) });
+    a.record('SQS', 'CreateQueue', 'success');
+    m.recordCycle('success', 1, new Date(0), { account: '222222222222', region: 'eu-west-1' });
+    m.setTargetsHeld([{ accountId: '222222222222', region: 'eu-west-1' }]);
+    const text = (await m.render()).body;
+    const home = { account: '123456789012', region: 'us-east-1' };
+    const away = { account: '222222222222', region: 'eu-west-1' };
+    expect(metric(text, 'edaguard_findings', { ...home, status: 'fixed' })).toBe(1);
+    expect(metric(text, 'edaguard_findings', { ...away, status: 'pass' })).toBe(1);
+    expect(metric(text, 'edaguard_findings', { ...away, status: 'drift' })).toBeUndefined();
+    expect(metric(text, 'edaguard_writes_total', { ...away, action: 'CreateQueue' })).toBe(1);
+    expect(metric(text, 'edaguard_cycles_total', { ...away, outcome: 'success' })).toBe(1);
+    expect(metric(text, 'edaguard_targets_held', away)).toBe(1);
+    expect(metric(text, 'edaguard_targets_held', home)).toBeUndefined();
   });
 
   it('process metrics are there by default', async () => {

@@ -37,6 +37,8 @@ describe('resolveServiceSettings', () => {
       shutdownGraceMs: 25_000,
       readyFailureThreshold: 3,
       logFormat: 'auto',
+      targetConcurrency: 4,
+      targetRefreshMs: 3_600_000,
     });
   });
 

@@ -226,20 +226,27 @@ describe('the report of many targets', () => {
     expect(multiExitCode([tickets, down])).toBe(1);
   });
 
-  it('the table groups by target', () => {
-    const text = renderMultiReportTable([ok, down]);
+  it('the table groups by target, within the width', () => {
+    const text = renderMultiReportTable([ok, down], { width: 80 });
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(text).toMatch(/^== 111111111111\/us-east-1 ==\nReconciled 111111111111\/us-east-1/);
     expect(text).toContain('== 222222222222/eu-west-1 ==');
     expect(text).toContain('unreachable');
   });
 
-  it('plan: an unreachable target is an error finding of resource <account>/<region>', () => {
+  it('plan: an unreachable target is a failed read-error result of resource <account>/<region>', () => {
     const ref = { accountId: '222222222222', region: 'eu-west-1' };
     const json = combinePlans([
       { ref, failure: { operation: 'discovery', code: 'ECONNREFUSED', message: 'x' } },
     ]);
-    expect(json.findings).toEqual([
-      expect.objectContaining({ target: '222222222222/eu-west-1', rule: 'read-error', status: 'error' }),
+    expect(json).toMatchObject({ kind: 'DriftReport', dryRun: true });
+    expect(json.results).toEqual([
+      expect.objectContaining({
+        target: '222222222222/eu-west-1',
+        resource: '222222222222/eu-west-1',
+        rule: 'read-error',
+        status: 'failed',
+      }),
     ]);
     expect(json.targets[0]).toMatchObject({ target: '222222222222/eu-west-1', accountId: '222222222222' });
   });
