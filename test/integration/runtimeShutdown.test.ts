@@ -128,9 +128,10 @@ describe('SIGTERM during a cycle', () => {
     expect(slack.posts[0]?.body).toContain('stop-');
     // The lease was released for the next replica.
     expect(await leaseExpiry(aws.dynamodb)).toBe(0);
-    // The one fix was recorded in the same table (flapping detection), next to the lease.
+    // The one fix was recorded in the same table (flapping detection), next to the lease, and so
+    // was the delivered report (notification state), so the next replica does not post it again.
     const items = (await aws.dynamodb.send(new ScanCommand({ TableName: 'edaguard-state' }))).Items ?? [];
-    expect(items.map((i) => i.pk?.S?.split('#')[0]).sort()).toEqual(['history', 'lease']);
+    expect(items.map((i) => i.pk?.S?.split('#')[0]).sort()).toEqual(['history', 'lease', 'notify']);
     // The webhook URL is a secret: it never reached a log line.
     expect(run.stderr()).not.toContain('secret');
     expect(run.stderr()).not.toContain(process.env.AWS_SECRET_ACCESS_KEY as string);
