@@ -50,17 +50,26 @@ const CFN_TAGS: Tags = [
   (['scalar', 'seq', 'map'] as const).map((collection) => ({
     tag: `!${name}`,
     collection: collection === 'scalar' ? undefined : collection,
-    resolve: (value: unknown) => ({ [name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`]: value }),
+    // A collection arrives as its YAML node: its plain JSON is what CloudFormation sees.
+    resolve: (value: { toJSON?: () => unknown }) => ({
+      [name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`]: value?.toJSON ? value.toJSON() : value,
+    }),
   })),
 ) as unknown as Tags;
 
-/** The state table's DynamoDB commands (lease and fix history), from the source: what the task role must grant. */
+/**
+ * The state table's DynamoDB commands (leases, replica heartbeats, fix history, notification
+ * state), from the source: what the task role must grant.
+ */
 function stateTableActions(): string[] {
   const actions = new Set<string>();
   for (const source of [
     'src/runtime/leaseCommands.ts',
     'src/runtime/stateTable.ts',
+    'src/runtime/replicaHeartbeats.ts',
+    'src/runtime/targetShards.ts',
     'src/state/fixHistory.ts',
+    'src/notify/tableStateStore.ts',
   ].map(read)) {
     const imports = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/.exec(source)?.[1] ?? '';
     for (const name of imports.split(',').map((s) => s.trim())) {
@@ -117,9 +126,38 @@ describe('deploy/ecs/edaguard.yaml (CloudFormation)', () => {
     expect(container.StopTimeout).toBeGreaterThan(Number(env.EDAGUARD_SHUTDOWN_GRACE));
     expect(env.EDAGUARD_STATE_TABLE).toEqual({ Ref: 'StateTable' });
     expect(template.Parameters.DesiredCount.Default).toBeGreaterThanOrEqual(2);
+    // Many targets: the config file and the external id (a secret, read by the execution role only).
+    expect(container.Environment).toContainEqual({
+      'Fn::If': [
+        'HasConfigFile',
+        { Name: 'EDAGUARD_CONFIG', Value: { Ref: 'ConfigFile' } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(container.Secrets['Fn::If'][1]).toEqual([
+      { Name: 'EDAGUARD_EXTERNAL_ID', ValueFrom: { Ref: 'ExternalIdSecretArn' } },
+    ]);
+    const readSecret =
+      template.Resources.ExecutionRole.Properties.Policies['Fn::If'][1][0].PolicyDocument.Statement[0];
+    expect(readSecret).toMatchObject({
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: 'ExternalIdSecretArn' },
+    });
     // Every EDAGUARD_ variable it sets is one edaguard reads (a typo would be silently ignored).
-    const known = read('src/config/settingsTable.ts') + read('src/config/serviceSettingsTable.ts');
-    for (const name of Object.keys(env).filter((n) => n.startsWith('EDAGUARD_'))) {
+    const known = [
+      'src/config/settingsTable.ts',
+      'src/config/serviceSettingsTable.ts',
+      'src/config/file.ts',
+      'src/targets/credentials.ts',
+    ]
+      .map(read)
+      .join('\n');
+    const names = [
+      ...Object.keys(env),
+      container.Environment.flatMap((e: Doc) => e['Fn::If']?.[1]?.Name ?? [])[0],
+      container.Secrets['Fn::If'][1][0].Name,
+    ];
+    for (const name of names.filter((n) => n?.startsWith('EDAGUARD_'))) {
       expect(new RegExp(`\\b${name}\\b`).test(known), `${name} is read by edaguard`).toBe(true);
     }
   });
