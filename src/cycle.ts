@@ -41,7 +41,9 @@ export async function discoverAndPlan(
     ...(options.signal ? { signal: options.signal } : {}),
     logger: options.logger,
   });
-  return { inventory, plan: plan(policySet, inventory) };
+  // Waivers are judged on the cycle's day.
+  const day = (options.now ?? (() => new Date()))();
+  return { inventory, plan: plan(policySet, inventory, { now: day }) };
 }
 
 /** One reconcile cycle: discover → plan → apply → report. */

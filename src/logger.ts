@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { humanLogLine } from './humanLogLine.js';
 import { logSecrets, redactForLog, type SecretValues } from './notify/redact.js';
 
 /**
@@ -47,6 +48,19 @@ export function createLogger(
   return withRedactedChildBindings(
     pino(loggerOptions(level, options.secrets ?? logSecrets), destination ?? pino.destination(2)),
   );
+}
+
+/**
+ * One-shot commands on a terminal: `LEVEL message key=value` lines through `write` (the CLI's
+ * stderr). Secrets are scrubbed as on JSON lines: the line is formatted after pino's hooks ran.
+ */
+export function createHumanLogger(
+  level: string,
+  write: (text: string) => void,
+  options: LoggerSecrets = {},
+): Logger {
+  const destination = { write: (line: string) => write(humanLogLine(line)) };
+  return withRedactedChildBindings(pino(loggerOptions(level, options.secrets ?? logSecrets), destination));
 }
 
 export type LogFormat = 'auto' | 'json' | 'pretty';

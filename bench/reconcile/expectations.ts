@@ -15,6 +15,11 @@ export interface Expected {
   /** SQS writes needed to converge the queues, per operation. */
   createDlq: number;
   setQueueAttributes: number;
+  /**
+   * Queues with two SetQueueAttributes (a RedrivePolicy and a VisibilityTimeout, two findings):
+   * the second finding's precondition is the first one's read-back.
+   */
+  queuesWrittenTwice: number;
   selected: number;
   /** Distinct DLQs referenced by selected queues, before and after reconcile #1. */
   dlqsBefore: number;
@@ -83,6 +88,7 @@ export function expectedFor(account: Account, rules: ModeledRules): Expected {
   return {
     createDlq: sqs.createDlq,
     setQueueAttributes: sqs.setQueueAttributes,
+    queuesWrittenTwice: sqs.queuesWrittenTwice,
     selected: account.selected.length,
     dlqsBefore: sqs.referencedDlqs,
     dlqsAfter: sqs.referencedDlqs + sqs.queuesWithoutDlq,
@@ -131,25 +137,34 @@ export function expectedFor(account: Account, rules: ModeledRules): Expected {
 function sqsChanges(account: Account) {
   let createDlq = 0;
   let setQueueAttributes = 0;
+  let queuesWrittenTwice = 0;
   const referenced = new Set<string>();
   const retentionOf = new Map(account.dlqs.map((d) => [d.name, d.retention]));
   for (const q of account.selected) {
+    let redrive = false;
     if (!q.dlq) {
       createDlq += 1; // the DLQ
       setQueueAttributes += 1; // its RedrivePolicy
+      redrive = true;
     } else {
       referenced.add(q.dlq);
       const count = q.maxReceiveCount ?? 0;
-      if (count < POLICY.minReceive || count > POLICY.maxReceive) setQueueAttributes += 1;
+      if (count < POLICY.minReceive || count > POLICY.maxReceive) {
+        setQueueAttributes += 1;
+        redrive = true;
+      }
     }
-    if (q.consumers.length > 0 && (q.visibility ?? 30) < requiredVisibility(q.consumers))
+    if (q.consumers.length > 0 && (q.visibility ?? 30) < requiredVisibility(q.consumers)) {
       setQueueAttributes += 1;
+      if (redrive) queuesWrittenTwice += 1;
+    }
   }
   for (const dlq of referenced)
     if ((retentionOf.get(dlq) ?? 0) < POLICY.minRetention) setQueueAttributes += 1;
   return {
     createDlq,
     setQueueAttributes,
+    queuesWrittenTwice,
     referencedDlqs: referenced.size,
     queuesWithoutDlq: account.selected.filter((q) => !q.dlq).length,
   };

@@ -64,10 +64,12 @@ function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
   const dlqs = model.converged ? e.dlqsAfter : e.dlqsBefore;
   const lacking = model.converged ? 0 : e.queuesWithoutDlq;
   const w = model.writes;
-  const sqsWrites = w ? e.createDlq + e.setQueueAttributes : 0;
-  // Before a finding's writes, what each SetQueueAttributes would overwrite is read again.
-  const preconditionQueueReads = w ? e.setQueueAttributes : 0;
-  const failureQueues = w ? e.failureQueues : 0;
+  // One read-back per SetQueueAttributes (CreateQueue's answer is its read-back); before a
+  // finding's writes, what each SetQueueAttributes would overwrite is read again, except where the
+  // read-back of the finding just before on the same queue already shows it.
+  const readBacks = w ? e.setQueueAttributes : 0;
+  const shared = w ? e.queuesWrittenTwice : 0;
+  const preconditionQueueReads = w ? e.setQueueAttributes - shared : 0;
   // Converged: every selected queue has a DLQ and no name is to be created, so none of these reads.
   const reads = (onMoto: boolean) =>
     modelQueueReads({
@@ -80,7 +82,7 @@ function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
   const moto = reads(true);
   const aws = reads(false);
   const accountPages = lacking > 0 ? pages(e.queueNames.length, 1000) : 0;
-  const queueReads = e.selected + dlqs + sqsWrites + failureQueues + preconditionQueueReads;
+  const queueReads = e.selected + dlqs + readBacks + preconditionQueueReads;
   return [
     {
       operation: 'SQS.GetQueueAttributes',
@@ -93,8 +95,9 @@ function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
           ? ` Beyond the minimum on AWS: the RedrivePolicy of the ${aws.unreadReads} queues not read otherwise (strategy ${aws.strategy}: fewer calls than ${lacking} ListDeadLetterSourceQueues).`
           : '') +
         (w
-          ? ` Beyond the minimum: one read-back after each of the ${sqsWrites + failureQueues} SQS writes (verify), ` +
-            `and one re-read before each of the ${preconditionQueueReads} SetQueueAttributes (precondition: not changed since discovery).`
+          ? ` Beyond the minimum: one read-back after each of the ${readBacks} SetQueueAttributes (verify; the ${e.createDlq + e.failureQueues} CreateQueue are not read back: ` +
+            `CreateQueue fails unless the queue has exactly the attributes sent, so its answer is the read-back), and one re-read before each SetQueueAttributes ` +
+            `(precondition: not changed since discovery) except on the ${shared} queues written by two findings, where the first one's read-back is the second one's precondition (${preconditionQueueReads}).`
           : ''),
     },
     {
@@ -144,20 +147,25 @@ function lambdaReads(model: PhaseModel, e: Expected): CallSpec[] {
     {
       operation: 'Lambda.GetFunctionEventInvokeConfig',
       minimum: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
-      expected: e.asyncFunctions + (w ? 2 * e.putInvokeConfigs : 0),
-      expectedOnAws: e.asyncFunctions + (w ? 2 * e.putInvokeConfigs : 0),
+      expected: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
+      expectedOnAws: e.asyncFunctions + (w ? e.putInvokeConfigs : 0),
       note:
-        `minimum: one per selected function invoked asynchronously (${e.asyncFunctions})${readBacks(w ? e.putInvokeConfigs : 0)}` +
-        `${w ? ` + one precondition re-read before each Put (${e.putInvokeConfigs})` : ''}.` +
+        `minimum: one per selected function invoked asynchronously (${e.asyncFunctions})${readBacks(w ? e.putInvokeConfigs : 0)}.` +
+        (w
+          ? ` edaguard re-reads each config before its Put (precondition, ${e.putInvokeConfigs}) and reads none back: Put answers with the config as stored, which is the read-back.`
+          : '') +
         (model.converged ? '' : ` ${e.asyncWithoutConfig} of them have no config: "not found" answers.`),
     },
     {
       operation: 'Lambda.GetEventSourceMapping',
       minimum: w ? e.mappingsToUpdate : 0,
-      expected: w ? 2 * e.mappingUpdates : 0,
-      expectedOnAws: w ? 2 * e.mappingUpdates : 0,
+      expected: w ? e.mappingUpdates - e.mappingsUpdatedTwice : 0,
+      expectedOnAws: w ? e.mappingUpdates - e.mappingsUpdatedTwice : 0,
       note: w
-        ? `read-back after each UpdateEventSourceMapping: minimum one per mapping changed (${e.mappingsToUpdate}); edaguard reads back after each of its ${e.mappingUpdates} updates, and re-reads before each (precondition).`
+        ? `minimum one read-back per mapping changed (${e.mappingsToUpdate}). edaguard reads none back (UpdateEventSourceMapping answers with the mapping as updated: that is the read-back) ` +
+          `and re-reads each mapping before its first update (precondition, ${e.mappingsToUpdate}); the second update of the ${e.mappingsUpdatedTwice} mappings updated twice starts from the first one's answer ` +
+          'when it follows within 2 s (a remembered read stands in for no longer), else it reads again: up to ' +
+          `${e.mappingsUpdatedTwice} more, depending on the order the two findings run in.`
         : 'read-back',
     },
   ];

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MiddlewareStack } from '@smithy/types';
 import { CallCounter, type CallRecord } from '../../src/aws/callCounter.js';
-import { type AwsClients, createAwsClients, SERVICE_NAMES } from '../../src/aws/clients.js';
+import { type AwsClients, createAwsClients, forEachClient, SERVICE_NAMES } from '../../src/aws/clients.js';
 import type { RuntimeSettings } from '../../src/config/runtime.js';
 
 /** One HTTP attempt, timed from when it got past edaguard's middleware (rate limit included). */
@@ -73,14 +73,9 @@ export async function measure<T>(
   const aws = createAwsClients(settings, counter);
   let origin = 0;
   const requests: RequestRecord[] = [];
-  for (const [key, service] of Object.entries(SERVICE_NAMES) as Array<[keyof typeof SERVICE_NAMES, string]>) {
-    recordRequests(
-      aws[key].middlewareStack as MiddlewareStack<object, object>,
-      service,
-      requests,
-      () => origin,
-    );
-  }
+  forEachClient(aws, (key, stack) =>
+    recordRequests(stack as MiddlewareStack<object, object>, SERVICE_NAMES[key], requests, () => origin),
+  );
   const lambdaCompletions: number[] = [];
   counter.onCall((c) => {
     if (c.service === 'Lambda') lambdaCompletions.push(performance.now() - origin);

@@ -64,37 +64,60 @@ export function beyondMinimumSection(input: ReportInput): string[] {
   const out: string[] = [];
   out.push('### Beyond the minimum, and why');
   out.push('');
+  const first = input.phases.find((p) => p.result.name === 'reconcile #1');
+  if (first) {
+    const t = totals(first.rows);
+    const sqsFloor = t.minReads + 2 * e.setQueueAttributes - e.queuesWrittenTwice;
+    out.push(
+      `Issue #15 aims at a first reconcile of at most 1.5× its minimum reads: here ${ratio(t.reads, t.minReads)} ` +
+        `(${ratio(t.readsOnAws, t.minReads)} with AWS page sizes), ${t.reads <= 1.5 * t.minReads ? 'within' : '**not within**'} it. ` +
+        `A precondition read and a read-back for each of the ${e.setQueueAttributes} SetQueueAttributes alone put the floor at ` +
+        `${sqsFloor} reads (${ratio(sqsFloor, t.minReads)}): the precondition guards against overwriting someone else's edit ` +
+        'and is never skipped unless the queue was read after the last write of this cycle to it; SetQueueAttributes answers nothing, so its read-back stays.',
+    );
+    out.push('');
+  }
   out.push(
     '- **Two more GetResources queries per cycle**: `edaguard.dev/ignore=true` (resources that opted out) and ' +
       '`edaguard.dev/managed-by=edaguard` (queues edaguard created, which it may adopt and whose source it knows). ' +
       'On moto the selector queries also take more pages than on AWS: moto closes a page before it reaches 100 tags.',
   );
   out.push(
-    "- **ListDeadLetterSourceQueues, one per selected queue lacking a DLQ**: a queue that is itself some queue's DLQ " +
-      'must not get a DLQ of its own. Only queues without a (live) DLQ pay this, so a converged account pays nothing.',
+    "- **Is a queue lacking a DLQ itself a DLQ?** A queue that is some queue's DLQ must not get a DLQ of its own. What the " +
+      'cycle read answers first (redrive policies, managed-by tags, the DLQ graph); then the cheaper of one ' +
+      "ListDeadLetterSourceQueues per candidate and reading the account's unread queues (strategy in the report's " +
+      "`discovery.dlqSources`). moto's ListQueues answers at most 1,000 queues without a NextToken, so on moto the account " +
+      'list of this bench is cut short and only ListDeadLetterSourceQueues can answer; on AWS the listing pages. A converged account pays nothing.',
   );
   out.push(
-    '- **GetQueueUrl, one per queue name edaguard would create** (DLQs and on-failure queues): CreateQueue on an existing name ' +
-      'with the same attributes silently returns the existing queue, so edaguard checks first and never adopts a queue it did not create.',
+    '- **Queue names edaguard would create, from ListQueues pages**: CreateQueue on an existing name with the same attributes ' +
+      'silently returns the existing queue, so edaguard checks first and never adopts a queue it did not create.',
   );
   out.push(
-    '- **GetQueueAttributes read-back after each SQS write**: SQS attributes can take up to 60 s to become visible; ' +
-      'each write is verified (up to verifyAttempts reads; moto shows them at once, so one each here).',
+    '- **Reads around writes: each resource at most once per purpose per cycle.** A SetQueueAttributes is read back ' +
+      '(SQS attributes can take up to 60 s to become visible; up to verifyAttempts reads, one each on moto); CreateQueue, ' +
+      'UpdateEventSourceMapping and PutFunctionEventInvokeConfig are not: their answers show the result (CreateQueue fails ' +
+      'unless the queue has exactly the attributes sent; the other two answer with the config as stored). The read-back or ' +
+      "answer of one finding's write is the precondition of the next finding on the same resource (findings on one resource " +
+      'run one after the other; a remembered read stands in for at most 2 s and never across a write).',
   );
   out.push(
-    '- **Two UpdateEventSourceMapping (and two read-backs) on one mapping**: stream failure handling and partial batch ' +
-      "responses are separate findings, each with its own write. One update carrying both rules' fields would do. On AWS an " +
-      'update leaves the mapping `Updating` for a while, and Lambda documents ResourceConflictException ("another operation is ' +
-      'in progress") for such overlaps; edaguard retries that verifyAttempts times, verifyDelayMs apart.',
+    '- **Two UpdateEventSourceMapping on one mapping**: stream failure handling and partial batch responses are separate ' +
+      "findings, each with its own write. One update carrying both rules' fields would do. On AWS an update leaves the " +
+      'mapping `Updating` for a while, and Lambda documents ResourceConflictException ("another operation is in progress") ' +
+      'for such overlaps; edaguard retries that verifyAttempts times, verifyDelayMs apart.',
   );
-  if (e.alarmRule) {
+  if (e.alarmRule)
     out.push(
-      '- **DescribeAlarms read-back after each PutMetricAlarm**: each alarm edaguard puts is read back by name.',
-      '- **A re-read before each SetQueueAttributes, UpdateEventSourceMapping and PutFunctionEventInvokeConfig**: ' +
-        'SQS and Lambda have no conditional writes, so what a write would overwrite is read again just before it; a ' +
-        'resource changed or deleted since discovery is deferred, never overwritten or recreated (README, "Concurrent changes").',
+      '- **DescribeAlarms read-back after each PutMetricAlarm**: PutMetricAlarm answers nothing; each alarm is read back by name.',
     );
-  }
+  out.push(
+    '- **A re-read before each SetQueueAttributes, UpdateEventSourceMapping and PutFunctionEventInvokeConfig**: ' +
+      'SQS and Lambda have no conditional writes, so what a write would overwrite is read again just before it; a ' +
+      'resource changed or deleted since discovery is deferred, never overwritten or recreated (README, "Concurrent changes"). ' +
+      'This and the SQS read-backs are what keeps the first reconcile above 1.5× its minimum reads: each written queue is read ' +
+      'by discovery, before its write and after it.',
+  );
   return out;
 }
 

@@ -3,6 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { Inventory } from '../discovery/inventory.js';
 import { type Action, type Finding, findingKey, type Plan } from '../reconcile/model.js';
 import { type FindingResult, findingLogger } from './auditLog.js';
+import { CycleReads } from './cycleReads.js';
 import { type FindingRunContext, type PendingFinding, runFinding, type Settle } from './findingRun.js';
 import { deferredResult, unwrittenResult } from './notRun.js';
 import { type ScheduledRun, schedule } from './schedule.js';
@@ -117,6 +118,8 @@ function runner(aws: AwsClients, options: ApplyOptions) {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
     ...(options.inventory ? { inventory: options.inventory } : {}),
+    // One per cycle (both rounds of findings): each resource read at most once per purpose.
+    reads: new CycleReads(),
   };
   return async (findings: readonly Finding[]): Promise<FindingResult[]> => {
     const settled = await drainWorkQueue<PendingFinding, Settle>(

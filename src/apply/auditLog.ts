@@ -1,8 +1,19 @@
 import type { Logger } from 'pino';
 import type { Finding } from '../reconcile/model.js';
 
-/** What became of one finding. `drift` with actions means they were not run (dry-run or audit). */
-export type ResultStatus = 'pass' | 'drift' | 'ticket' | 'fixed' | 'failed' | 'deferred' | 'skipped';
+/**
+ * What became of one finding. `drift` with actions means they were not run (dry-run or audit);
+ * `waived`: a policy's exception accepts the drift until a date, nothing was written.
+ */
+export type ResultStatus =
+  | 'pass'
+  | 'drift'
+  | 'ticket'
+  | 'fixed'
+  | 'failed'
+  | 'deferred'
+  | 'skipped'
+  | 'waived';
 
 export interface FindingResult {
   readonly finding: Finding;
@@ -10,7 +21,16 @@ export interface FindingResult {
   readonly message: string;
 }
 
-export type LogLevel = 'info' | 'warn' | 'error';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * The level of a finding that needed no write. Compliant (`pass`) and out-of-scope (`skipped`)
+ * findings are most of an account: at `info` they would bury the lines a person must act on.
+ */
+export function levelOfSettled(status: ResultStatus): LogLevel {
+  if (status === 'failed') return 'error';
+  return status === 'pass' || status === 'skipped' ? 'debug' : 'info';
+}
 
 /**
  * The audit trail: one line per decision, each with the cycle id (from the parent logger), the

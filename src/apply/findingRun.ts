@@ -13,6 +13,7 @@ import {
   describeAction,
   executeAction,
   type PreconditionVerdict,
+  resourceOf,
   type WriteContext,
 } from './handlers/index.js';
 import { PreconditionFailedError } from './preconditions.js';
@@ -42,6 +43,16 @@ export type Settle = () => FindingResult;
 type WriteFailure = { readonly heldBack: unknown } | { readonly failed: unknown };
 
 export async function runFinding(
+  pending: PendingFinding,
+  ctx: FindingRunContext,
+): Promise<Attempt<PendingFinding, Settle>> {
+  // One finding at a time per resource: the next starts from what the last one read or wrote.
+  if (!ctx.reads) return runFindingAlone(pending, ctx);
+  const resources = pending.finding.actions.slice(pending.from).map(resourceOf);
+  return ctx.reads.exclusive(resources, () => runFindingAlone(pending, ctx));
+}
+
+async function runFindingAlone(
   pending: PendingFinding,
   ctx: FindingRunContext,
 ): Promise<Attempt<PendingFinding, Settle>> {
@@ -110,7 +121,14 @@ async function readPreconditions(
   try {
     // All before the first write: a DLQ is not created for a source queue deleted meanwhile.
     for (const action of actions)
-      verdicts.push(await checkPrecondition(action, { aws: ctx.aws, inventory, endpoint: ctx.endpoint }));
+      verdicts.push(
+        await checkPrecondition(action, {
+          aws: ctx.aws,
+          inventory,
+          endpoint: ctx.endpoint,
+          ...(ctx.reads ? { reads: ctx.reads } : {}),
+        }),
+      );
   } catch (error) {
     return { error };
   }

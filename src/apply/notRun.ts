@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Finding } from '../reconcile/model.js';
-import { decide, type FindingResult, findingLogger } from './auditLog.js';
+import { decide, type FindingResult, findingLogger, levelOfSettled } from './auditLog.js';
 import { describeAction } from './handlers/index.js';
 import type { DeferReason, UnwrittenReason } from './schedule.js';
 
@@ -11,6 +11,7 @@ const STATUS_OF_FINDING = {
   drift: 'drift',
   ticket: 'ticket',
   busy: 'deferred',
+  waived: 'waived',
 } as const;
 
 /** The result, and audit line, of a finding the schedule lets write nothing. */
@@ -19,7 +20,7 @@ export function unwrittenResult(logger: Logger, finding: Finding, reason: Unwrit
   if (reason === 'no-write') {
     const status = STATUS_OF_FINDING[finding.status];
     const result = { finding, status, message: finding.message };
-    return decide(log, result, { decision: 'none' }, status === 'failed' ? 'error' : 'info');
+    return decide(log, result, { decision: 'none' }, levelOfSettled(status));
   }
   const writes = finding.actions.map(describeAction);
   const mode = reason === 'dry-run' ? 'DRY-RUN' : 'AUDIT';

@@ -1,4 +1,5 @@
 import type { MiddlewareStack } from '@smithy/types';
+import { endpointOfContext, rememberAwsCall } from './awsCall.js';
 
 export type CallOutcome = 'success' | 'not-found' | 'throttled' | 'error';
 
@@ -12,6 +13,17 @@ export function classifyCallError(error: unknown): Exclude<CallOutcome, 'success
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return 'throttled';
   return 'error';
 }
+
+/** A call that has started and not yet ended (what the slow-endpoint notice watches). */
+export interface CallInFlight {
+  readonly service: string;
+  readonly operation: string;
+  /** Where the request goes, once the SDK has resolved it. */
+  endpoint(): string | undefined;
+}
+
+/** Told of each call as it starts; returns what to run when it ends. */
+export type CallWatcher = (call: CallInFlight) => () => void;
 
 export interface CallRecord {
   service: string;
@@ -39,6 +51,7 @@ export function countWrites(calls: readonly Pick<CallRecord, 'operation' | 'coun
 export class CallCounter {
   private readonly counts = new Map<string, CallRecord>();
   private readonly listeners: Array<(record: Omit<CallRecord, 'count'>) => void> = [];
+  private readonly watchers: CallWatcher[] = [];
 
   record(service: string, operation: string, outcome: CallOutcome): void {
     const key = `${service}\u0000${operation}\u0000${outcome}`;
@@ -51,6 +64,19 @@ export class CallCounter {
   /** Called on every recorded call, e.g. to feed a Prometheus counter. */
   onCall(listener: (record: Omit<CallRecord, 'count'>) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Watches calls in flight, e.g. to say on a terminal that an endpoint is slow. */
+  watchInFlight(watcher: CallWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  /** A call starts; the function returned ends it. */
+  begin(call: CallInFlight): () => void {
+    const ends = this.watchers.map((watch) => watch(call));
+    return () => {
+      for (const end of ends) end();
+    };
   }
 
   snapshot(): CallRecord[] {
@@ -90,13 +116,19 @@ export function attachCallCounter(
   stack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const ended = counter.begin({ service, operation, endpoint: () => endpointOfContext(context) });
       try {
         const result = await next(args);
         counter.record(service, operation, 'success');
         return result;
       } catch (error) {
         counter.record(service, operation, classifyCallError(error));
+        // So that an error message can name the service, the operation and the IAM action.
+        const endpoint = endpointOfContext(context);
+        rememberAwsCall(error, { service, operation, ...(endpoint ? { endpoint } : {}) });
         throw error;
+      } finally {
+        ended();
       }
     },
     { step: 'initialize', name: 'edaguardCallCounter', priority: 'high' },

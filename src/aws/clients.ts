@@ -1,19 +1,40 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { PipesClient } from '@aws-sdk/client-pipes';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+/**
+ * The controller's AWS service clients. No SDK client package is imported here at load time: a
+ * client's package is loaded when the client is first needed, so that a command or a policy set
+ * that never touches Lambda, S3, SNS, EventBridge, Kinesis, … never pays for loading their
+ * packages (each adds megabytes of memory and tens of milliseconds of CPU).
+ *
+ * Two ways in:
+ * - `loadAwsClients(settings, services)`: the one-shot commands. `import()`s exactly the packages
+ *   of `services` (servicesForPolicies says which a policy set needs); touching any other client
+ *   throws AwsClientNotLoadedError (code AWS_CLIENT_NOT_LOADED), a bug to fix, never a silent load.
+ * - `createAwsClients(settings)`: every service, each client built on first use (its package
+ *   loaded then). The long-lived controller uses it: a policy reload may bring in a service.
+ *
+ * Both load the same module instances: the SDK's client packages have no `exports` map, so Node
+ * resolves both `import` and `require` to their CommonJS build (`main`), one entry in the module
+ * cache (test/unit/aws/clientLoading.test.ts checks it).
+ */
+
+import { createRequire } from 'node:module';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { PipesClient } from '@aws-sdk/client-pipes';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type * as HttpHandlerModule from '@smithy/node-http-handler';
+import type { AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
+import { EdaguardError } from '../errors.js';
 import { ACCOUNT_WIDE_READS, attachAccountWideReadRounds } from './accountWideReads.js';
 import { AttemptAbortingHandler } from './attemptAbort.js';
 import { attachCallCounter, CallCounter } from './callCounter.js';
+import { AWS_SERVICES, type AwsService, clientClass, importClientModules } from './clientModules.js';
 import {
   attachRateLimit,
   CLOUDWATCH_REQUESTS_PER_SECOND,
@@ -40,6 +61,8 @@ export interface AwsClientSettings {
   /** Credentials of every client (a target's assumed role); the SDK's default chain when absent. */
   credentials?: AwsCredentialIdentityProvider;
 }
+
+export { AWS_SERVICES, type AwsService, CLIENT_PACKAGES, loadedClientPackages } from './clientModules.js';
 
 export interface AwsClients {
   readonly sqs: SQSClient;
@@ -73,7 +96,19 @@ export const SERVICE_NAMES = {
   kinesis: 'Kinesis',
   pipes: 'Pipes',
   kms: 'KMS',
-} as const satisfies Record<Exclude<keyof AwsClients, 'counter' | 'destroy'>, string>;
+} as const satisfies Record<AwsService, string>;
+
+/** A client this set was built without was touched: a code path reached a service its policies do not need. */
+export class AwsClientNotLoadedError extends EdaguardError {
+  readonly service: AwsService;
+  constructor(service: AwsService, loaded: readonly AwsService[]) {
+    super(
+      'AWS_CLIENT_NOT_LOADED',
+      `the ${SERVICE_NAMES[service]} client was not loaded: this client set has only ${loaded.map((s) => SERVICE_NAMES[s]).join(', ') || 'no service'} (servicesForPolicies decides which a policy set needs)`,
+    );
+    this.service = service;
+  }
+}
 
 /**
  * The configuration every service client gets (also the stream clients of the operator
@@ -84,6 +119,7 @@ export const SERVICE_NAMES = {
  * write fence says so (attemptAbort.ts, writeFence.ts).
  */
 export function awsClientConfig(settings: AwsClientSettings) {
+  const { NodeHttpHandler } = nodeHttpHandler();
   return {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
@@ -100,42 +136,126 @@ export function awsClientConfig(settings: AwsClientSettings) {
   };
 }
 
-/**
- * The one place the controller's service clients are built. Credentials come from the SDK's
- * default chain (env, shared config, ECS task role, IRSA web identity).
- */
-export function createAwsClients(settings: AwsClientSettings, counter = new CallCounter()): AwsClients {
-  const common = () => awsClientConfig(settings);
-  const clients = {
-    sqs: new SQSClient(common()),
-    lambda: new LambdaClient(common()),
-    tagging: new ResourceGroupsTaggingAPIClient(common()),
-    dynamodb: new DynamoDBClient(common()),
-    sns: new SNSClient(common()),
-    eventbridge: new EventBridgeClient(common()),
-    // Emulators and VPC endpoints address buckets by path, not by virtual host.
-    s3: new S3Client({ ...common(), forcePathStyle: settings.endpoint !== undefined }),
-    cloudwatch: new CloudWatchClient(common()),
-    kinesis: new KinesisClient(common()),
-    pipes: new PipesClient(common()),
-    kms: new KMSClient(common()),
-  };
-  for (const key of Object.keys(clients) as Array<keyof typeof clients>) {
-    attachCallCounter(clients[key].middlewareStack, SERVICE_NAMES[key], counter);
-  }
+const requireNow = createRequire(import.meta.url);
+/** Required when the first client is configured, not when this module loads (`validate` builds none). */
+const nodeHttpHandler = () => requireNow('@smithy/node-http-handler') as typeof HttpHandlerModule;
+
+type ClientConfig = ReturnType<typeof awsClientConfig> & { forcePathStyle?: boolean };
+type AnyClient = AwsClients[AwsService];
+// biome-ignore lint/suspicious/noExplicitAny: every client's stack has its own input and output types
+type AnyStack = MiddlewareStack<any, any>;
+/** What is done to each client as it is built (and to those built already): middleware. */
+type ClientHook = (service: AwsService, stack: AnyStack, client: AnyClient) => void;
+
+interface ClientSetState {
+  readonly allowed: ReadonlySet<AwsService>;
+  readonly built: Map<AwsService, AnyClient>;
+  readonly hooks: ClientHook[];
+}
+
+const states = new WeakMap<AwsClients, ClientSetState>();
+
+/** The middleware every client of a set gets: call counter, account-wide read rounds, rate limits. */
+function controllerMiddleware(settings: AwsClientSettings, counter: CallCounter): ClientHook {
   const timing = settings.retryTiming ?? DEFAULT_RETRY_TIMING;
-  for (const [key, operations] of Object.entries(ACCOUNT_WIDE_READS) as Array<
-    [keyof typeof ACCOUNT_WIDE_READS, readonly string[]]
-  >) {
-    attachAccountWideReadRounds(clients[key].middlewareStack, operations, timing);
-  }
-  attachRateLimit(clients.lambda.middlewareStack, serviceRateLimit(settings.lambdaRequestsPerSecond ?? 10));
-  attachRateLimit(clients.cloudwatch.middlewareStack, operationRateLimits(CLOUDWATCH_REQUESTS_PER_SECOND));
-  return {
-    ...clients,
+  return (service, stack) => {
+    attachCallCounter(stack, SERVICE_NAMES[service], counter);
+    const accountWide = (ACCOUNT_WIDE_READS as Partial<Record<AwsService, readonly string[]>>)[service];
+    if (accountWide) attachAccountWideReadRounds(stack, accountWide, timing);
+    if (service === 'lambda')
+      attachRateLimit(stack, serviceRateLimit(settings.lambdaRequestsPerSecond ?? 10));
+    if (service === 'cloudwatch') attachRateLimit(stack, operationRateLimits(CLOUDWATCH_REQUESTS_PER_SECOND));
+  };
+}
+
+function clientSet(
+  settings: AwsClientSettings,
+  counter: CallCounter,
+  allowed: ReadonlySet<AwsService>,
+): AwsClients {
+  const state: ClientSetState = {
+    allowed,
+    built: new Map(),
+    hooks: [controllerMiddleware(settings, counter)],
+  };
+  const client = (service: AwsService): AnyClient => {
+    const existing = state.built.get(service);
+    if (existing) return existing;
+    if (!state.allowed.has(service)) throw new AwsClientNotLoadedError(service, [...state.allowed]);
+    const config: ClientConfig = awsClientConfig(settings);
+    // Emulators and VPC endpoints address buckets by path, not by virtual host.
+    if (service === 's3') config.forcePathStyle = settings.endpoint !== undefined;
+    const built = new (clientClass<ClientConfig, AnyClient>(service))(config);
+    state.built.set(service, built);
+    for (const hook of state.hooks) hook(service, built.middlewareStack as AnyStack, built);
+    return built;
+  };
+  const clients = {
     counter,
     destroy() {
-      for (const client of Object.values(clients)) client.destroy();
+      for (const built of state.built.values()) built.destroy();
     },
-  };
+  } as AwsClients;
+  // Getters, not enumerable: spreading or printing a client set builds nothing.
+  for (const service of AWS_SERVICES) Object.defineProperty(clients, service, { get: () => client(service) });
+  states.set(clients, state);
+  return clients;
+}
+
+/**
+ * The clients of every service, each built (and its package loaded) when first used. Credentials
+ * come from `settings` or the SDK's default chain (env, shared config, ECS task role, IRSA web
+ * identity).
+ */
+export function createAwsClients(settings: AwsClientSettings, counter = new CallCounter()): AwsClients {
+  return clientSet(settings, counter, new Set(AWS_SERVICES));
+}
+
+/**
+ * The clients of `services` only: their packages are `import()`ed (in parallel) and their clients
+ * built now; any other client throws AwsClientNotLoadedError when touched.
+ */
+export async function loadAwsClients(
+  settings: AwsClientSettings,
+  services: Iterable<AwsService>,
+  counter = new CallCounter(),
+): Promise<AwsClients> {
+  const wanted = new Set(services);
+  await importClientModules(wanted);
+  const clients = clientSet(settings, counter, wanted);
+  for (const service of wanted) void clients[service];
+  return clients;
+}
+
+/**
+ * Runs `hook` on every client of the set: now on those already built, later on each as it is
+ * built (middleware that must be on every client, e.g. the write fence).
+ */
+export function forEachClient(
+  clients: AwsClients,
+  hook: (service: AwsService, stack: AnyStack, client: AnyClient) => void,
+): void {
+  const state = states.get(clients);
+  if (!state) {
+    // A hand-made AwsClients (tests): every member is a client.
+    for (const service of AWS_SERVICES) {
+      const c = clients[service];
+      hook(service, c.middlewareStack as AnyStack, c);
+    }
+    return;
+  }
+  state.hooks.push(hook);
+  for (const [service, built] of state.built) hook(service, built.middlewareStack as AnyStack, built);
+}
+
+/** The services whose clients this set has built so far (in AWS_SERVICES order); undefined for a hand-made set. */
+export function builtServices(clients: AwsClients): AwsService[] | undefined {
+  const state = states.get(clients);
+  return state ? AWS_SERVICES.filter((s) => state.built.has(s)) : undefined;
+}
+
+/** The services this set may build (loadAwsClients' `services`, or all). */
+export function allowedServices(clients: AwsClients): AwsService[] | undefined {
+  const state = states.get(clients);
+  return state ? AWS_SERVICES.filter((s) => state.allowed.has(s)) : undefined;
 }

@@ -2,7 +2,7 @@ import type { MiddlewareStack } from '@smithy/types';
 import { EdaguardError } from '../errors.js';
 import { abortAttemptWith } from './attemptAbort.js';
 import { isWriteOperation } from './callCounter.js';
-import { type AwsClients, SERVICE_NAMES } from './clients.js';
+import { type AwsClients, forEachClient, SERVICE_NAMES } from './clients.js';
 
 /**
  * A write attempt that was refused before it went out, or aborted on the way: nothing more is
@@ -68,9 +68,10 @@ export function attachWriteFence(
   );
 }
 
-/** Fences every client's writes (attach after createAwsClients: after its rate limiters). */
+/**
+ * Fences every client's writes, those built later included (attached after the middleware of
+ * clients.ts: after its rate limiters).
+ */
 export function fenceWrites(clients: AwsClients, fence: WriteFence): void {
-  for (const [key, service] of Object.entries(SERVICE_NAMES) as Array<[keyof typeof SERVICE_NAMES, string]>) {
-    attachWriteFence(clients[key].middlewareStack, service, fence);
-  }
+  forEachClient(clients, (key, stack) => attachWriteFence(stack, SERVICE_NAMES[key], fence));
 }

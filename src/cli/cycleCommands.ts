@@ -1,16 +1,24 @@
 /** `validate`, `plan` and `reconcile`: one look at the policies or the account, then exit. */
 import { type Command, Option } from 'commander';
-import { createAwsClients } from '../aws/clients.js';
-import { discoverAndPlan, runCycle } from '../cycle.js';
+import { loadAwsClients } from '../aws/clients.js';
+import { resolveMaxWaiverDays } from '../config/policySettings.js';
+import { servicesForPolicies } from '../discovery/services.js';
 import { formatPolicyIssue, PolicyValidationError } from '../errors.js';
-import { createNotifierFromEnv } from '../notify/index.js';
 import { loadPolicyDir, loadPolicyPaths } from '../policy/loader.js';
+import { waiverDateIssues } from '../policy/waiverDates.js';
 import { exitCodeFor, FAIL_ON, type FailOn, remainingOf, reportExitCode } from '../report/driftReport.js';
-import { planReport } from '../report/planReport.js';
+import { explainPlan, planReport } from '../report/planReport.js';
+import { renderWarnings } from '../report/selectionTable.js';
 import { renderPlanTable, renderReportTable } from '../report/table.js';
-import { DynamoFixHistoryStore } from '../state/fixHistory.js';
 import { policyIssueAnnotation } from './githubAnnotation.js';
-import { type CliIo, commandSettings, EXIT, renderOptions, type SetExitCode } from './io.js';
+import {
+  type CliIo,
+  commandCallCounter,
+  commandSettings,
+  EXIT,
+  renderOptions,
+  type SetExitCode,
+} from './io.js';
 import {
   addTargetOptions,
   planEveryTarget,
@@ -38,8 +46,9 @@ const failOnOption = () =>
 type ValidateFormat = 'text' | 'json' | 'github';
 
 export function registerValidate(program: Command, io: CliIo, setExitCode: SetExitCode): void {
-  program
-    .command('validate')
+  const command = program.command('validate');
+  addSettingOptions(command, 'validate');
+  command
     .description(
       'validate the policy files given and every policy file under the directories given; exit 2 with file:line:column for each error',
     )
@@ -49,9 +58,13 @@ export function registerValidate(program: Command, io: CliIo, setExitCode: SetEx
         .choices(['text', 'json', 'github'])
         .default('text'),
     )
-    .action(async (paths: string[], opts: { format: ValidateFormat }) => {
+    .action(async (paths: string[], opts: { format: ValidateFormat; maxWaiverDays?: string }) => {
+      const maxWaiverDays = resolveMaxWaiverDays(opts.maxWaiverDays, io.env);
       try {
         const set = await loadPolicyPaths(paths);
+        // Waivers (spec.exceptions) on the day validate runs: none expired, none too far ahead.
+        const dated = waiverDateIssues(set, new Date(), maxWaiverDays);
+        if (dated.length > 0) throw new PolicyValidationError(dated);
         if (opts.format === 'json')
           io.stdout(
             `${JSON.stringify({ valid: true, policies: set.policies.map((p) => p.name), files: set.files })}\n`,
@@ -74,7 +87,12 @@ function printPolicyIssues(io: CliIo, error: PolicyValidationError, format: Vali
   } else io.stderr(`${error.issues.map(formatPolicyIssue).join('\n')}\n`);
 }
 
-type PlanOptions = { policies?: string; output: string; failOn: FailOn } & TargetFlags;
+type PlanOptions = {
+  policies?: string;
+  output: string;
+  failOn: FailOn;
+  showSelection?: boolean;
+} & TargetFlags;
 
 export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCode): void {
   addTargetOptions(program.command('plan'))
@@ -82,7 +100,12 @@ export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCo
     .addOption(policiesOption())
     .addOption(outputOption())
     .addOption(failOnOption())
+    .option(
+      '--show-selection',
+      'after the plan, list per policy what it selects and what it leaves out, and why (ignore tag, exclude tag, tag mismatch, type)',
+    )
     .action(async (opts: PlanOptions, cmd: Command) => {
+      const { discoverAndPlan } = await import('../cycle.js');
       const scope = await targetScope(io, opts);
       const { settings, logger } = commandSettings(scope.io, cmd);
       const policySet = await loadPolicyDir(policyDirOf(opts, scope.io));
@@ -94,14 +117,24 @@ export function registerPlan(program: Command, io: CliIo, setExitCode: SetExitCo
             policySet,
             output: opts.output,
             failOn: opts.failOn,
+            showSelection: opts.showSelection === true,
           }),
         );
         return;
       }
-      const aws = createAwsClients(settings);
+      // Only the SDK clients these policies need are loaded (an SQS-only set: SQS and tagging).
+      const aws = await loadAwsClients(settings, servicesForPolicies(policySet), commandCallCounter(io));
       try {
         const startedAt = new Date();
-        const { plan } = await discoverAndPlan(policySet, aws, { settings, logger });
+        const found = await discoverAndPlan(policySet, aws, { settings, logger });
+        // Warnings (a policy or rule that selects nothing) on stderr, and as notices in JSON.
+        const plan = explainPlan(
+          found.plan,
+          policySet.policies,
+          found.inventory.tagged,
+          opts.showSelection === true,
+        );
+        if (plan.notices) io.stderr(renderWarnings(plan.notices, renderOptions(io, opts.output).width));
         // JSON: the DriftReport `reconcile --dry-run` prints (dryRun: true, planned writes per result).
         const json = () => planReport(plan, { startedAt, finishedAt: new Date() }, aws.counter.snapshot());
         io.stdout(
@@ -143,6 +176,9 @@ export function registerReconcile(program: Command, io: CliIo, setExitCode: SetE
 
 /** One cycle, its report on stdout and to the notifiers; the exit code the report calls for. */
 async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): Promise<number> {
+  const { createNotifierFromEnv } = await import('../notify/index.js');
+  const { runCycle } = await import('../cycle.js');
+  const { DynamoFixHistoryStore } = await import('../state/fixHistory.js');
   const scope = await targetScope(io, opts);
   const { settings, logger } = commandSettings(
     scope.io,
@@ -160,9 +196,10 @@ async function reconcileOnce(io: CliIo, cmd: Command, opts: ReconcileOptions): P
       dryRun,
       failOn: opts.failOn,
     });
-  const aws = createAwsClients(settings);
   // One-shot runs remember past fixes (flapping) and notification state only in the state table, when one is named.
   const stateTable = io.env.EDAGUARD_STATE_TABLE;
+  const services = [...servicesForPolicies(policySet), ...(stateTable ? (['dynamodb'] as const) : [])];
+  const aws = await loadAwsClients(settings, services, commandCallCounter(io));
   try {
     // Notifications (Slack, tickets): only when the environment configures them; checked before the cycle.
     const notifier = createNotifierFromEnv(

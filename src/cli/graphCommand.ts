@@ -1,12 +1,9 @@
 /** `edaguard graph`: the DLQ graph of what the policies select (source → DLQ → alarm); never writes. */
 import { type Command, Option } from 'commander';
 import { createAwsClients } from '../aws/clients.js';
-import { discoverAndPlan } from '../cycle.js';
-import { readEdaguardAlarms } from '../discovery/cloudwatch.js';
 import { loadPolicyDir } from '../policy/loader.js';
-import { buildDlqGraph } from '../reconcile/dlqGraph.js';
 import { GRAPH_FORMATS, type GraphFormat, graphJson, renderGraph } from './graphFormat.js';
-import { type CliIo, commandSettings, EXIT, type SetExitCode } from './io.js';
+import { type CliIo, commandCallCounter, commandSettings, EXIT, type SetExitCode } from './io.js';
 
 interface GraphOptions {
   policies: string;
@@ -28,9 +25,12 @@ export function registerGraph(program: Command, io: CliIo, setExitCode: SetExitC
         .default('text'),
     )
     .action(async (opts: GraphOptions, cmd: Command) => {
+      const { discoverAndPlan } = await import('../cycle.js');
+      const { readEdaguardAlarms } = await import('../discovery/cloudwatch.js');
+      const { buildDlqGraph } = await import('../reconcile/dlqGraph.js');
       const { settings, logger } = commandSettings(io, cmd);
       const policySet = await loadPolicyDir(opts.policies);
-      const aws = createAwsClients(settings);
+      const aws = createAwsClients(settings, commandCallCounter(io));
       try {
         // The same read-only discovery as `plan`; edaguard's alarms are read even when no
         // policy's rule needs them, so that the ALARM column is true.

@@ -9,11 +9,8 @@ import type { Logger } from 'pino';
 import { createAwsClients } from '../aws/clients.js';
 import { layerConfigFile, loadConfigFile } from '../config/file.js';
 import type { RuntimeSettings } from '../config/runtime.js';
-import { discoverAndPlan, runCycle } from '../cycle.js';
 import { ConfigError } from '../errors.js';
-import { createNotifierFromEnv } from '../notify/index.js';
 import type { PolicySet } from '../policy/model.js';
-import type { Plan } from '../reconcile/model.js';
 import type { DriftReport, FailOn } from '../report/driftReport.js';
 import {
   combinePlans,
@@ -26,7 +23,9 @@ import {
   targetErrorReport,
   targetFailureOf,
 } from '../report/multiTarget.js';
-import { DynamoFixHistoryStore, type FixHistoryStore } from '../state/fixHistory.js';
+import { type ExplainedPlan, explainPlan } from '../report/planReport.js';
+import { renderWarnings } from '../report/selectionTable.js';
+import type { FixHistoryStore } from '../state/fixHistory.js';
 import { TargetClientSets, type TargetClientSetsOptions } from '../targets/clientSets.js';
 import { externalIdOf, roleSessionName } from '../targets/credentials.js';
 import { resolveTargets } from '../targets/resolve.js';
@@ -94,6 +93,8 @@ export interface TargetRun {
   output: string;
   /** What the exit code treats as failure (`--fail-on`; default `ticket`). */
   failOn?: FailOn;
+  /** `plan --show-selection`: each target's selection after its plan. */
+  showSelection?: boolean;
   /** Tests: wrap how one target's clients are made. */
   createClients?: TargetClientSetsOptions['create'];
 }
@@ -138,15 +139,25 @@ export async function prepareTargets(scope: TargetScope, run: TargetRun) {
 export async function planEveryTarget(scope: TargetScope, run: TargetRun): Promise<number> {
   const { selected, clientSets } = await prepareTargets(scope, run);
   try {
-    const outcomes = await forEachTarget(selected, scope.concurrency, async (ref): Promise<Plan> => {
+    const outcomes = await forEachTarget(selected, scope.concurrency, async (ref): Promise<ExplainedPlan> => {
+      const { discoverAndPlan } = await import('../cycle.js');
       const settings = { ...run.settings, region: ref.region };
       const logger = run.logger.child({ target: targetId(ref) });
-      const { plan } = await discoverAndPlan(run.policySet, await clientSets.reach(ref), {
+      const { plan, inventory } = await discoverAndPlan(run.policySet, await clientSets.reach(ref), {
         settings,
         logger,
       });
-      return { ...plan, target: toTarget(ref) };
+      const { policies } = run.policySet;
+      return explainPlan(
+        { ...plan, target: toTarget(ref) },
+        policies,
+        inventory.tagged,
+        run.showSelection === true,
+      );
     });
+    // Each target's warnings (they name it), in target order, on stderr.
+    const width = renderOptions(scope.io, run.output).width;
+    for (const o of outcomes) if (o.value?.notices) scope.io.stderr(renderWarnings(o.value.notices, width));
     scope.io.stdout(
       run.output === 'json'
         ? `${JSON.stringify(combinePlans(outcomes), null, 2)}\n`
@@ -168,6 +179,7 @@ export async function reconcileTargets(
   run: TargetRun & { dryRun: boolean; concurrency: number; fixHistory?: FixHistoryStore },
 ): Promise<DriftReport[]> {
   const outcomes = await forEachTarget(selected, run.concurrency, async (ref) => {
+    const { runCycle } = await import('../cycle.js');
     const report = await runCycle(run.policySet, await clientSets.reach(ref), {
       settings: { ...run.settings, region: ref.region },
       dryRun: run.dryRun,
@@ -186,6 +198,8 @@ export async function reconcileEveryTarget(
   scope: TargetScope,
   run: TargetRun & { dryRun: boolean },
 ): Promise<number> {
+  const { createNotifierFromEnv } = await import('../notify/index.js');
+  const { DynamoFixHistoryStore } = await import('../state/fixHistory.js');
   const { selected, clientSets } = await prepareTargets(scope, run);
   const stateTable = scope.io.env.EDAGUARD_STATE_TABLE;
   // The state table is in the controller's own account: fix history and notification state per target live there.

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { registerPlan, registerReconcile, registerValidate } from './cycleCommands.js';
+import { fatalErrorText } from './fatalError.js';
 import { registerGraph } from './graphCommand.js';
 import { type CliIo, EXIT, type SetExitCode } from './io.js';
 import { registerGameday } from './operator/gameday.js';
@@ -21,6 +22,8 @@ export function buildProgram(io: CliIo, setExitCode: SetExitCode): Command {
     .version(versionText().trimEnd(), '-V, --version', 'edaguard, Node.js and AWS SDK versions')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // A command's help lists the global flags too (--log-format, --log-level, --region…).
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError();
   for (const register of [
     registerValidate,
@@ -43,6 +46,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = buildProgram(io, (code) => {
     exitCode = code;
   });
+  // The command that runs, so that a failure is named after it ("plan failed").
+  let command: string | undefined;
+  program.hook('preAction', (_program, action) => {
+    command = action.name();
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -56,8 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`edaguard: ${error.message}\n`);
       return EXIT.badInput;
     }
-    const e = error as { name?: string; message?: string };
-    io.stderr(`edaguard: cycle failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}\n`);
+    io.stderr(fatalErrorText(error, { ...(command ? { command } : {}), flags: program.opts(), env: io.env }));
     return EXIT.driftRemains;
   }
 }

@@ -19,10 +19,7 @@ import {
 import { RUNTIME_SETTINGS } from '../config/settingsTable.js';
 import { ConfigError } from '../errors.js';
 import { createServiceLogger } from '../logger.js';
-import { createNotifierFromEnv } from '../notify/index.js';
-import { Controller } from '../runtime/controller.js';
-import { FleetController } from '../runtime/fleetController.js';
-import { handleShutdownSignals } from '../runtime/shutdown.js';
+import { errorText } from './fatalError.js';
 import type { CliIo, SetExitCode } from './io.js';
 import { addSettingOptions } from './settingOptions.js';
 import { edaguardVersion, nodeSupportNote } from './version.js';
@@ -59,6 +56,8 @@ export function registerRunCommand(program: Command, io: CliIo, setExitCode: Set
 function typedFlags(opts: RunOptions, cmd: Command): { runtime: RuntimeFlags; service: ServiceFlags } {
   const typed = (key: string) => (cmd.getOptionValueSource(key) === 'cli' ? opts[key] : undefined);
   const globals = cmd.optsWithGlobals() as Record<string, string | undefined>;
+  const typedGlobal = (key: string) =>
+    cmd.getOptionValueSourceWithGlobals(key) === 'cli' ? globals[key] : undefined;
   const runtime: Record<string, string> = {};
   for (const spec of RUNTIME_SETTINGS) {
     if (!('flagOn' in spec)) continue;
@@ -70,7 +69,9 @@ function typedFlags(opts: RunOptions, cmd: Command): { runtime: RuntimeFlags; se
   }
   const service: ServiceFlags = {};
   for (const spec of SERVICE_SETTINGS) {
-    const value = typed(spec.key);
+    // `--log-format` is a global flag (every command logs); the others are `run`'s own.
+    const global = (spec.flagOn as readonly string[]).includes('all');
+    const value = global ? typedGlobal(spec.key) : typed(spec.key);
     if (value !== undefined) service[spec.key] = value;
   }
   return { runtime, service };
@@ -110,6 +111,10 @@ async function resolveRunSettings(io: CliIo, opts: RunOptions, cmd: Command): Pr
 
 /** Starts the controller and waits for its shutdown; the exit code. */
 async function runController(io: CliIo, resolved: RunSettings, logger: Logger): Promise<number> {
+  const { createNotifierFromEnv } = await import('../notify/index.js');
+  const { FleetController } = await import('../runtime/fleetController.js');
+  const { Controller } = await import('../runtime/controller.js');
+  const { handleShutdownSignals } = await import('../runtime/shutdown.js');
   const { settings, service, file } = resolved;
   // The Node.js version the AWS SDK will drop is said here once (main.ts turns the SDK's warning off).
   const nodeSupport = nodeSupportNote();
@@ -145,13 +150,13 @@ async function runController(io: CliIo, resolved: RunSettings, logger: Logger): 
   try {
     await controller.start();
   } catch (error) {
-    const e = error as { name?: string; message?: string };
     logger.fatal({ err: error }, 'cannot start');
     shutdown.begin('start-up failed');
     await shutdown.done;
     stateClients?.destroy();
     if (error instanceof ConfigError) throw error;
-    io.stderr(`edaguard: cannot start: ${e.name ?? 'Error'}: ${e.message ?? String(error)}\n`);
+    const flags = { endpointUrl: settings.endpoint, region: settings.region };
+    io.stderr(`edaguard: cannot start: ${errorText(error, { flags, env: io.env })}\n`);
     return 1;
   }
   const code = await shutdown.done;

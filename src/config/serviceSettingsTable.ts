@@ -16,6 +16,24 @@ const bounded = (min: number, max: number | undefined, unit = '') => {
     : atLeast.max(max, { error: (iss) => `must be at most ${max}${unit}, got ${iss.input}` });
 };
 
+/**
+ * A flag of every command (one-shot commands read it too, from the flag or the variable); a row
+ * of `run`'s settings because `run` also takes it from its config file.
+ */
+export const LOG_FORMAT_SETTING = {
+  key: 'logFormat',
+  group: 'service',
+  env: 'EDAGUARD_LOG_FORMAT',
+  flag: '--log-format',
+  argument: '<format>',
+  flagOn: ['all'],
+  kind: 'enum',
+  choices: ['auto', 'json', 'pretty'],
+  schema: z.enum(['auto', 'json', 'pretty']),
+  default: 'auto',
+  help: 'auto: readable lines on a terminal (one-shot commands: warn and up, unless a level is given), JSON lines otherwise',
+} as const satisfies SettingSpec;
+
 /** Settings of the long-running controller (`edaguard run`, ServiceSettings). */
 export const SERVICE_SETTINGS = [
   {
@@ -235,17 +253,5 @@ export const SERVICE_SETTINGS = [
     default: 3,
     help: 'consecutive failed or timed-out cycles after which /readyz fails',
   },
-  {
-    key: 'logFormat',
-    group: 'service',
-    env: 'EDAGUARD_LOG_FORMAT',
-    flag: '--log-format',
-    argument: '<format>',
-    flagOn: ['run'],
-    kind: 'enum',
-    choices: ['auto', 'json', 'pretty'],
-    schema: z.enum(['auto', 'json', 'pretty']),
-    default: 'auto',
-    help: 'auto: pretty on a terminal, JSON lines otherwise',
-  },
+  LOG_FORMAT_SETTING,
 ] as const satisfies readonly SettingSpec[];

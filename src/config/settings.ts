@@ -12,12 +12,13 @@ export type SettingKind = 'string' | 'int' | 'seconds' | 'boolean' | 'url' | 'cr
 
 /**
  * `runtime`: shared by every command (RuntimeSettings); `service`: `edaguard run` only (ServiceSettings);
- * `logging`: the log level, which makes the logger rather than a settings field.
+ * `logging`: the log level, which makes the logger rather than a settings field;
+ * `policy`: what `validate` accepts in a policy (maxWaiverDays).
  */
-export type SettingGroup = 'runtime' | 'service' | 'logging';
+export type SettingGroup = 'runtime' | 'service' | 'logging' | 'policy';
 
 /** Commands whose command line has the setting's flag; `all`: a global flag of the program. */
-export type FlagCommand = 'all' | 'reconcile' | 'run';
+export type FlagCommand = 'all' | 'reconcile' | 'run' | 'validate';
 
 export interface SettingSpec {
   /** The config file key (camelCase). */

@@ -4,11 +4,16 @@
  * README differs from what this renders.
  */
 import { defaultTextOf, type SettingSpec } from './settings.js';
-import { LOG_LEVEL_SETTING, RUNTIME_SETTINGS, SERVICE_SETTINGS } from './settingsTable.js';
+import {
+  LOG_LEVEL_SETTING,
+  MAX_WAIVER_DAYS_SETTING,
+  RUNTIME_SETTINGS,
+  SERVICE_SETTINGS,
+} from './settingsTable.js';
 
 /** Each generated table: its name in the README's markers, and its rows. */
 export const README_TABLES: ReadonlyArray<{ name: string; rows: readonly SettingSpec[] }> = [
-  { name: 'shared', rows: [...RUNTIME_SETTINGS, LOG_LEVEL_SETTING] },
+  { name: 'shared', rows: [...RUNTIME_SETTINGS, LOG_LEVEL_SETTING, MAX_WAIVER_DAYS_SETTING] },
   { name: 'run', rows: SERVICE_SETTINGS },
 ];
 

@@ -4,10 +4,16 @@
  * Row order is the order of error messages and of the README tables.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_WAIVER_DAYS } from '../policy/waiverDates.js';
 import { SERVICE_SETTINGS } from './serviceSettingsTable.js';
 import type { SettingSpec } from './settings.js';
 
-export { DEFAULT_SCHEDULE, DEFAULT_STATE_TABLE, SERVICE_SETTINGS } from './serviceSettingsTable.js';
+export {
+  DEFAULT_SCHEDULE,
+  DEFAULT_STATE_TABLE,
+  LOG_FORMAT_SETTING,
+  SERVICE_SETTINGS,
+} from './serviceSettingsTable.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -180,5 +186,24 @@ export const LOG_LEVEL_SETTING = {
   help: 'log level',
 } as const satisfies SettingSpec;
 
+/** What `validate` accepts of a waiver (spec.exceptions): its expiry at most this many days ahead. */
+export const MAX_WAIVER_DAYS_SETTING = {
+  key: 'maxWaiverDays',
+  group: 'policy',
+  env: 'EDAGUARD_MAX_WAIVER_DAYS',
+  flag: '--max-waiver-days',
+  argument: '<days>',
+  flagOn: ['validate'],
+  kind: 'int',
+  schema: int(1, 3650, 'must be at most 3650 days (10 years)'),
+  default: DEFAULT_MAX_WAIVER_DAYS,
+  help: 'validate: the furthest a waiver (spec.exceptions) may expire, in days from today',
+} as const satisfies SettingSpec;
+
 /** The whole table, in the order of the README and of the config file's known keys. */
-export const SETTINGS: readonly SettingSpec[] = [...RUNTIME_SETTINGS, LOG_LEVEL_SETTING, ...SERVICE_SETTINGS];
+export const SETTINGS: readonly SettingSpec[] = [
+  ...RUNTIME_SETTINGS,
+  LOG_LEVEL_SETTING,
+  MAX_WAIVER_DAYS_SETTING,
+  ...SERVICE_SETTINGS,
+];

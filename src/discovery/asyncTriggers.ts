@@ -1,17 +1,9 @@
-import {
-  type EventBridgeClient,
-  ListEventBusesCommand,
-  ListRulesCommand,
-  ListTargetsByRuleCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  GetBucketNotificationConfigurationCommand,
-  paginateListBuckets,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { paginateListSubscriptions, type SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
 import type { AwsClients } from '../aws/clients.js';
+import { sdk } from '../aws/sdk.js';
 import { allPages } from './eventBridgePages.js';
 
 type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
@@ -51,6 +43,7 @@ export function invokersByFunction(invocations: readonly Invocation[]): Map<stri
 }
 
 async function snsInvocations(sns: SNSClient): Promise<Invocation[]> {
+  const { paginateListSubscriptions } = await sdk.sns();
   const found: Invocation[] = [];
   for await (const page of paginateListSubscriptions({ client: sns }, {})) {
     for (const s of page.Subscriptions ?? [])
@@ -60,6 +53,7 @@ async function snsInvocations(sns: SNSClient): Promise<Invocation[]> {
 }
 
 async function eventBridgeInvocations(eventbridge: EventBridgeClient, limit: Limit): Promise<Invocation[]> {
+  const { ListEventBusesCommand, ListRulesCommand } = await sdk.eventbridge();
   const busPages = await allPages((token) =>
     eventbridge.send(new ListEventBusesCommand(token ? { NextToken: token } : {})),
   );
@@ -75,6 +69,7 @@ async function eventBridgeInvocations(eventbridge: EventBridgeClient, limit: Lim
   const perRule = await Promise.all(
     rules.map((rule) =>
       limit(async () => {
+        const { ListTargetsByRuleCommand } = await sdk.eventbridge();
         const pages = await allPages((token) =>
           eventbridge.send(
             new ListTargetsByRuleCommand({
@@ -92,12 +87,14 @@ async function eventBridgeInvocations(eventbridge: EventBridgeClient, limit: Lim
 }
 
 async function s3Invocations(s3: S3Client, limit: Limit): Promise<Invocation[]> {
+  const { paginateListBuckets } = await sdk.s3();
   const names: string[] = [];
   for await (const page of paginateListBuckets({ client: s3 }, {}))
     for (const bucket of page.Buckets ?? []) if (bucket.Name) names.push(bucket.Name);
   const perBucket = await Promise.all(
     names.map((name) =>
       limit(async () => {
+        const { GetBucketNotificationConfigurationCommand } = await sdk.s3();
         const config = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: name }));
         return (config.LambdaFunctionConfigurations ?? []).map((c) => ({
           functionArn: c.LambdaFunctionArn,

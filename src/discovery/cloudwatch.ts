@@ -1,4 +1,5 @@
-import { type CloudWatchClient, type MetricAlarm, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { sdk } from '../aws/sdk.js';
 import { ALARM_PREFIX, type AlarmFacts } from './inventory.js';
 
 export function toAlarmFacts(alarm: MetricAlarm): AlarmFacts | undefined {
@@ -20,6 +21,7 @@ export function toAlarmFacts(alarm: MetricAlarm): AlarmFacts | undefined {
 
 /** Every edaguard alarm: DescribeAlarms by name prefix, 100 per page. */
 export async function readEdaguardAlarms(cloudwatch: CloudWatchClient): Promise<Map<string, AlarmFacts>> {
+  const { paginateDescribeAlarms } = await sdk.cloudwatch();
   const alarms = new Map<string, AlarmFacts>();
   const pages = paginateDescribeAlarms(
     { client: cloudwatch, pageSize: 100 },

@@ -7,6 +7,7 @@ import { buildDlqGraph } from '../reconcile/dlqGraph.js';
 import { readEdaguardAlarms } from './cloudwatch.js';
 import { type Discovery, selectedArns } from './discoveryContext.js';
 import { readDlqSourcesAndQueueNames } from './dlqSourceStage.js';
+import type { DlqSourceStrategy } from './dlqSourceStrategy.js';
 import { readTables } from './dynamodb.js';
 import { listTaggedRules, readEventRulesAndDlqs } from './eventRules.js';
 import { consumersOf } from './functionFacts.js';
@@ -42,6 +43,13 @@ export interface DiscoverOptions {
   retryTiming?: RetryTiming;
   /** Waits between rounds; tests inject one. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * For benches and tests only: how to learn which selected queues lacking a DLQ are DLQs, instead
+   * of the cheaper one each cycle (chooseDlqSourceStrategy). `read-unread-attributes` lists the
+   * account even where that cannot pay off, and falls back to ListDeadLetterSourceQueues when the
+   * listing is incomplete. Not a setting: the CLI and the controller always choose.
+   */
+  dlqSourceStrategy?: DlqSourceStrategy;
 }
 
 /**
@@ -93,6 +101,7 @@ export async function discover(
     listedRules,
     pipes: pipeListing && selectedPipes(selectedOfType(selection, 'pipes:pipe'), pipeListing.described),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.dlqSourceStrategy ? { dlqSourceStrategy: options.dlqSourceStrategy } : {}),
   };
   return deepFreeze(await readAfterSelection(d, options.now?.() ?? new Date()));
 }
@@ -103,7 +112,7 @@ async function readSources(d: Discovery, knownTags: (arn: string) => Readonly<Re
   const [, lambda, tables, alarms, topics, eventRules] = await Promise.all([
     readSelectedQueuesAndDlqs(queueReads, selectedOfType(selection, 'sqs:queue'), knownTags),
     readLambda(d),
-    readTables(d.aws.dynamodb, selectedOfType(selection, 'dynamodb:table'), d.run, d.readErrors),
+    readSelectedTables(d),
     readPlan.needsAlarms ? readEdaguardAlarms(d.aws.cloudwatch) : Promise.resolve(undefined),
     readPlan.needsTopics
       ? readTopicsAndDlqs(
@@ -128,6 +137,14 @@ async function readSources(d: Discovery, knownTags: (arn: string) => Readonly<Re
       })
     : undefined;
   return { lambda, tables, alarms, topics, eventRules, functions, mappings, streamRetentionSeconds, streams };
+}
+
+/** The selected tables' settings; the DynamoDB client is not touched (nor its package loaded) when none is selected. */
+function readSelectedTables(d: Discovery): ReturnType<typeof readTables> {
+  const selected = selectedOfType(d.selection, 'dynamodb:table');
+  return selected.length === 0
+    ? Promise.resolve(new Map())
+    : readTables(d.aws.dynamodb, selected, d.run, d.readErrors);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AwsClients } from '../aws/clients.js';
 import type { PolicySet } from '../policy/model.js';
+import type { DlqSourceStrategy } from './dlqSourceStrategy.js';
 import type { ListedRule } from './eventRules.js';
 import type { PipeFacts, ReadError } from './inventory.js';
 import type { QueueReadContext } from './queueReads.js';
@@ -25,6 +26,8 @@ export interface Discovery {
   /** The selected pipes (DescribePipe answered them while listing); undefined when not needed. */
   readonly pipes: Map<string, PipeFacts> | undefined;
   readonly logger?: Logger;
+  /** DiscoverOptions.dlqSourceStrategy: a forced DLQ-source strategy (benches and tests). */
+  readonly dlqSourceStrategy?: DlqSourceStrategy;
 }
 
 export const selectedArns = (d: Discovery, type: 'sqs:queue' | 'lambda:function') =>

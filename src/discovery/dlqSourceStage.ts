@@ -9,6 +9,7 @@ import type { Discovery } from './discoveryContext.js';
 import {
   chooseDlqSourceStrategy,
   type DlqSourceChoice,
+  type DlqSourceStrategy,
   listingPagesAtLeast,
   shouldListAccount,
 } from './dlqSourceStrategy.js';
@@ -49,7 +50,8 @@ export async function readDlqSourcesAndQueueNames(
   addKnownRedriveEdges(ctx.book);
   const candidates = needingDlq.filter((q) => !ctx.book.deadLetterSources.has(q.arn));
   const unmanaged = () => namesToLookUp().filter((n) => !managedTags.has(sqsQueueArn(target, n)));
-  const listing = await listAccountIfWorth(d, candidates.length, unmanaged());
+  const forced = d.dlqSourceStrategy;
+  const listing = await listAccountIfWorth(d, candidates.length, unmanaged(), forced);
   let dlqSources: DlqSourceChoice | undefined;
   if (candidates.length > 0) {
     const unread = listing.account?.complete ? unreadQueues(listing.account, ctx.book, target) : undefined;
@@ -57,6 +59,7 @@ export async function readDlqSourcesAndQueueNames(
       candidates: candidates.length,
       unreadQueues: unread?.length,
       ...(listing.why ? { unlistedBecause: listing.why } : {}),
+      ...(forced ? { forced } : {}),
     });
     dlqSources = await applyStrategy(d, dlqSources, candidates, unread ?? []);
     d.logger?.info({ dlqSources }, `dead-letter sources: ${dlqSources.strategy} (${dlqSources.reason})`);
@@ -73,14 +76,18 @@ async function listAccountIfWorth(
   d: Discovery,
   candidates: number,
   names: readonly string[],
+  forced: DlqSourceStrategy | undefined,
 ): Promise<{ account?: QueueListing; why?: string }> {
   const ctx = d.queueReads;
   const namesNeedWholeAccount = chooseQueueNamePrefixes(names).includes('');
   const knownQueues = ctx.book.queues.size;
   if (candidates === 0 && !namesNeedWholeAccount) return {};
-  if (!shouldListAccount({ candidates, knownQueues, namesNeedWholeAccount }))
+  if (!shouldListAccount({ candidates, knownQueues, namesNeedWholeAccount, ...(forced ? { forced } : {}) }))
     return {
-      why: `${candidates} candidate(s), listing takes at least ${listingPagesAtLeast(knownQueues)} page(s)`,
+      why:
+        forced === 'list-dead-letter-source-queues'
+          ? 'not listed: ListDeadLetterSourceQueues forced'
+          : `${candidates} candidate(s), listing takes at least ${listingPagesAtLeast(knownQueues)} page(s)`,
     };
   try {
     const account = await listQueues(ctx.sqs, ctx.run, '');

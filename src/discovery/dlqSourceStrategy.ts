@@ -36,8 +36,11 @@ export function shouldListAccount(input: {
   readonly candidates: number;
   readonly knownQueues: number;
   readonly namesNeedWholeAccount: boolean;
+  readonly forced?: DlqSourceStrategy;
 }): boolean {
   if (input.namesNeedWholeAccount) return true;
+  if (input.forced === 'read-unread-attributes') return input.candidates > 0;
+  if (input.forced === 'list-dead-letter-source-queues') return false;
   return input.candidates > listingPagesAtLeast(input.knownQueues);
 }
 
@@ -52,21 +55,32 @@ export function chooseDlqSourceStrategy(input: {
   readonly unreadQueues: number | undefined;
   /** Why the list is unknown, for the reason (e.g. "not listed: 3 candidates ≤ 1 page"). */
   readonly unlistedBecause?: string;
+  /** A strategy forced by DiscoverOptions.dlqSourceStrategy (benches and tests), else the cheaper. */
+  readonly forced?: DlqSourceStrategy;
 }): DlqSourceChoice {
-  const { candidates, unreadQueues } = input;
+  const { candidates, unreadQueues, forced } = input;
   const listCalls = candidates;
+  const forcedNote = forced ? ` (forced: ${forced})` : '';
   if (unreadQueues === undefined) {
     return {
       strategy: 'list-dead-letter-source-queues',
       candidates,
       estimatedCalls: { 'list-dead-letter-source-queues': listCalls },
-      reason: `the account's queue list is unknown (${input.unlistedBecause ?? 'not listed'}): ${candidates} ListDeadLetterSourceQueues`,
+      reason: `the account's queue list is unknown (${input.unlistedBecause ?? 'not listed'}): ${candidates} ListDeadLetterSourceQueues${forcedNote}`,
     };
   }
   const estimatedCalls = {
     'list-dead-letter-source-queues': listCalls,
     'read-unread-attributes': unreadQueues,
   };
+  if (forced)
+    return {
+      strategy: forced,
+      candidates,
+      unreadQueues,
+      estimatedCalls,
+      reason: `forced (${forced}); estimated ${listCalls} ListDeadLetterSourceQueues against ${unreadQueues} reads of unread queues`,
+    };
   const readUnread = unreadQueues < listCalls;
   return {
     strategy: readUnread ? 'read-unread-attributes' : 'list-dead-letter-source-queues',

@@ -1,9 +1,6 @@
-import {
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import type { ReadError, TableFacts, TaggedResource } from './inventory.js';
 import { toReadError } from './readErrors.js';
 import type { ReadRunner } from './readRequeue.js';
@@ -18,6 +15,7 @@ export async function readTable(
   arn: string,
   tags: Record<string, string>,
 ): Promise<TableFacts | undefined> {
+  const { DescribeTableCommand, DescribeTimeToLiveCommand } = await sdk.dynamodb();
   const name = parseArn(arn).resource.replace(/^table\//, '');
   try {
     const [table, ttl] = await Promise.all([

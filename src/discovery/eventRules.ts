@@ -1,11 +1,5 @@
-import {
-  type EventBridgeClient,
-  ListEventBusesCommand,
-  ListRulesCommand,
-  ListTagsForResourceCommand,
-  ListTargetsByRuleCommand,
-  type Target as SdkTarget,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, Target as SdkTarget } from '@aws-sdk/client-eventbridge';
+import { sdk } from '../aws/sdk.js';
 import { dlqNameFor, isValidQueueName } from '../policy/dlqName.js';
 import type { Policy } from '../policy/model.js';
 import { allPages } from './eventBridgePages.js';
@@ -42,6 +36,7 @@ export async function listTaggedRules(
   run: ReadRunner,
   readErrors: ReadError[],
 ): Promise<ListedRule[]> {
+  const { ListEventBusesCommand, ListRulesCommand } = await sdk.eventbridge();
   const busPages = await allPages((token) =>
     eventbridge.send(new ListEventBusesCommand({ Limit: PAGE_SIZE, ...(token ? { NextToken: token } : {}) })),
   );
@@ -65,6 +60,7 @@ export async function listTaggedRules(
   const found: ListedRule[] = [];
   await Promise.all(
     listed.map(async (rule) => {
+      const { ListTagsForResourceCommand } = await sdk.eventbridge();
       try {
         const out = await run(() =>
           eventbridge.send(new ListTagsForResourceCommand({ ResourceARN: rule.arn })),
@@ -100,6 +96,7 @@ export async function listTargets(
   eventbridge: EventBridgeClient,
   rule: { readonly name: string; readonly eventBusName: string },
 ): Promise<SdkTarget[]> {
+  const { ListTargetsByRuleCommand } = await sdk.eventbridge();
   const pages = await allPages((token) =>
     eventbridge.send(
       new ListTargetsByRuleCommand({

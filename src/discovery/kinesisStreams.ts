@@ -1,5 +1,6 @@
-import { type KinesisClient, ListTagsForStreamCommand, paginateListStreams } from '@aws-sdk/client-kinesis';
-import { type LambdaClient, paginateListEventSourceMappings } from '@aws-sdk/client-lambda';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { sdk } from '../aws/sdk.js';
 import type { ReadError, StreamFacts, TaggedResource } from './inventory.js';
 import { toMappingFacts } from './lambda.js';
 import { toReadError } from './readErrors.js';
@@ -17,6 +18,7 @@ export async function listTaggedStreams(
   run: ReadRunner,
   readErrors: ReadError[],
 ): Promise<TaggedArn[]> {
+  const { paginateListStreams } = await sdk.kinesis();
   const arns = new Set<string>();
   for await (const page of paginateListStreams({ client: kinesis, pageSize: 100 }, {}))
     for (const s of page.StreamSummaries ?? []) if (s.StreamARN) arns.add(s.StreamARN);
@@ -34,6 +36,7 @@ export async function listTaggedStreams(
 }
 
 async function readStreamTags(kinesis: KinesisClient, arn: string): Promise<Record<string, string>> {
+  const { ListTagsForStreamCommand } = await sdk.kinesis();
   const tags: Record<string, string> = {};
   let start: string | undefined;
   for (;;) {
@@ -48,6 +51,7 @@ async function readStreamTags(kinesis: KinesisClient, arn: string): Promise<Reco
 
 /** Every event source mapping reading the stream (ListEventSourceMappings by EventSourceArn). */
 async function readStreamMappings(lambda: LambdaClient, streamArn: string) {
+  const { paginateListEventSourceMappings } = await sdk.lambda();
   const ages: { uuid: string; maximumRecordAgeInSeconds: number }[] = [];
   const pages = paginateListEventSourceMappings(
     { client: lambda, pageSize: 100 },

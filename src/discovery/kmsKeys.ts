@@ -1,4 +1,5 @@
-import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { sdk } from '../aws/sdk.js';
 import { needsKmsKeyGrant } from '../reconcile/queuePolicyGrant.js';
 import type { KmsKeyFacts, QueueFacts } from './inventory.js';
 import type { ReadRunner } from './readRequeue.js';
@@ -15,6 +16,7 @@ export function kmsKeysToRead(queues: ReadonlyMap<string, QueueFacts>, dlqArns: 
 
 /** DescribeKey, then GetKeyPolicy of a customer-managed key: read-only, one key at a time. */
 async function readKey(kms: KMSClient, keyRef: string): Promise<KmsKeyFacts> {
+  const { DescribeKeyCommand, GetKeyPolicyCommand } = await sdk.kms();
   const described = await kms.send(new DescribeKeyCommand({ KeyId: keyRef }));
   const metadata = described.KeyMetadata;
   const keyManager = metadata?.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER';

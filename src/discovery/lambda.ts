@@ -1,12 +1,11 @@
-import {
-  type EventSourceMappingConfiguration,
-  type FunctionConfiguration,
-  GetFunctionEventInvokeConfigCommand,
-  type LambdaClient,
-  paginateListEventSourceMappings,
-  paginateListFunctions,
+import type {
+  EventSourceMappingConfiguration,
+  FunctionConfiguration,
+  GetFunctionEventInvokeConfigCommandOutput,
+  LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import {
   ASYNC_DEFAULTS,
   type EventInvokeConfigFacts,
@@ -45,6 +44,7 @@ export function mappingResourceArn(m: EventSourceMappingConfiguration): string |
 export async function listEventSourceMappings(
   lambda: LambdaClient,
 ): Promise<EventSourceMappingConfiguration[]> {
+  const { paginateListEventSourceMappings } = await sdk.lambda();
   const all: EventSourceMappingConfiguration[] = [];
   for await (const page of paginateListEventSourceMappings({ client: lambda, pageSize: 100 }, {}))
     all.push(...(page.EventSourceMappings ?? []));
@@ -53,6 +53,7 @@ export async function listEventSourceMappings(
 
 /** Every function's $LATEST configuration, 50 per page. */
 export async function listFunctions(lambda: LambdaClient): Promise<FunctionConfiguration[]> {
+  const { paginateListFunctions } = await sdk.lambda();
   const all: FunctionConfiguration[] = [];
   for await (const page of paginateListFunctions({ client: lambda, pageSize: 50 }, {}))
     all.push(...(page.Functions ?? []));
@@ -123,20 +124,31 @@ export function functionTimeoutSeconds(arn: string, config: FunctionConfiguratio
 }
 
 /** One GetFunctionEventInvokeConfig; null when the function has none. */
+/** An event-invoke config as Get (or Put, which answers with it) returns it, as facts. */
+export function eventInvokeConfigFacts(
+  out: Pick<
+    GetFunctionEventInvokeConfigCommandOutput,
+    'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | 'DestinationConfig'
+  >,
+): EventInvokeConfigFacts {
+  const onFailure = destination(out.DestinationConfig?.OnFailure);
+  const onSuccess = destination(out.DestinationConfig?.OnSuccess);
+  return {
+    maximumRetryAttempts: out.MaximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts,
+    maximumEventAgeInSeconds: out.MaximumEventAgeInSeconds ?? ASYNC_DEFAULTS.maximumEventAgeInSeconds,
+    ...(onFailure ? { onFailureDestination: onFailure } : {}),
+    ...(onSuccess ? { onSuccessDestination: onSuccess } : {}),
+  };
+}
+
 export async function readEventInvokeConfig(
   lambda: LambdaClient,
   functionArn: string,
 ): Promise<EventInvokeConfigFacts | null> {
+  const { GetFunctionEventInvokeConfigCommand } = await sdk.lambda();
   try {
     const out = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: functionArn }));
-    const onFailure = destination(out.DestinationConfig?.OnFailure);
-    const onSuccess = destination(out.DestinationConfig?.OnSuccess);
-    return {
-      maximumRetryAttempts: out.MaximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts,
-      maximumEventAgeInSeconds: out.MaximumEventAgeInSeconds ?? ASYNC_DEFAULTS.maximumEventAgeInSeconds,
-      ...(onFailure ? { onFailureDestination: onFailure } : {}),
-      ...(onSuccess ? { onSuccessDestination: onSuccess } : {}),
-    };
+    return eventInvokeConfigFacts(out);
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
     throw error;

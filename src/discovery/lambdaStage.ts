@@ -57,19 +57,18 @@ export async function readFunctionDetails(d: Discovery, lambda: LambdaLists | un
   d.readErrors.push(...listed.readErrors, ...facts.readErrors);
   const functions: Map<string, FunctionFacts> = facts.functions;
   const selectedTags = new Map(selectedFunctions.map((r) => [r.arn, r.tags]));
+  const retentionsToRead = mappingsNeedingStreamRetention(policies, mappings, selectedTags);
+  const configsToRead = functionsNeedingInvokeConfig(policies, functions, selectedFunctionArns);
+  // A client is touched only when there is something to read with it (touching one loads its SDK package).
   const [streamRetentionSeconds, withConfigs] = await Promise.all([
-    readStreamRetentions(
-      d.aws.kinesis,
-      mappingsNeedingStreamRetention(policies, mappings, selectedTags),
-      d.run,
-      (m: MappingFacts, error) => d.readErrors.push(toReadError(m.arn, 'DescribeStreamSummary', error)),
-    ),
-    readEventInvokeConfigs(
-      d.aws.lambda,
-      functionsNeedingInvokeConfig(policies, functions, selectedFunctionArns),
-      d.run,
-      d.readErrors,
-    ),
+    retentionsToRead.length === 0
+      ? new Map<string, number>()
+      : readStreamRetentions(d.aws.kinesis, retentionsToRead, d.run, (m: MappingFacts, error) =>
+          d.readErrors.push(toReadError(m.arn, 'DescribeStreamSummary', error)),
+        ),
+    configsToRead.length === 0
+      ? []
+      : readEventInvokeConfigs(d.aws.lambda, configsToRead, d.run, d.readErrors),
   ]);
   for (const fn of withConfigs) functions.set(fn.arn, fn);
   return { functions, mappings, streamRetentionSeconds };

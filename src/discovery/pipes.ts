@@ -1,9 +1,5 @@
-import {
-  DescribePipeCommand,
-  type DescribePipeCommandOutput,
-  type PipesClient,
-  paginateListPipes,
-} from '@aws-sdk/client-pipes';
+import type { DescribePipeCommandOutput, PipesClient } from '@aws-sdk/client-pipes';
+import { sdk } from '../aws/sdk.js';
 import type { PipeFacts, ReadError, TaggedResource } from './inventory.js';
 import { mappingSourceKind } from './lambda.js';
 import { toReadError } from './readErrors.js';
@@ -32,12 +28,14 @@ export async function listTaggedPipes(
   run: ReadRunner,
   readErrors: ReadError[],
 ): Promise<PipeListing> {
+  const { paginateListPipes } = await sdk.pipes();
   const names = new Map<string, string>();
   for await (const page of paginateListPipes({ client: pipes, pageSize: 100 }, {}))
     for (const p of page.Pipes ?? []) if (p.Arn && p.Name) names.set(p.Arn, p.Name);
   const described = new Map<string, DescribedPipe>();
   await Promise.all(
     [...names].map(async ([arn, name]) => {
+      const { DescribePipeCommand } = await sdk.pipes();
       try {
         const { $metadata: _, ...answer } = await run(() =>
           pipes.send(new DescribePipeCommand({ Name: name })),

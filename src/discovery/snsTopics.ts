@@ -1,9 +1,6 @@
-import {
-  GetSubscriptionAttributesCommand,
-  paginateListSubscriptionsByTopic,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { parseArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import type { ReadError, SubscriptionFacts, TaggedResource, Target, TopicFacts } from './inventory.js';
 import { type QueueReadContext, readQueueInto } from './queueReads.js';
 import { toReadError } from './readErrors.js';
@@ -34,6 +31,7 @@ async function readSubscription(
   arn: string,
   protocol: string,
 ): Promise<SubscriptionFacts | undefined> {
+  const { GetSubscriptionAttributesCommand } = await sdk.sns();
   try {
     const out = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
     const attributes = out.Attributes ?? {};
@@ -55,6 +53,7 @@ async function readSubscription(
  */
 async function readTopic(sns: SNSClient, run: ReadRunner, resource: TaggedResource): Promise<TopicFacts> {
   const listed = await run(async () => {
+    const { paginateListSubscriptionsByTopic } = await sdk.sns();
     const all: { arn: string; protocol: string }[] = [];
     for await (const page of paginateListSubscriptionsByTopic({ client: sns }, { TopicArn: resource.arn })) {
       for (const s of page.Subscriptions ?? [])

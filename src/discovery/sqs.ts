@@ -1,12 +1,6 @@
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListDeadLetterSourceQueuesCommand,
-  ListQueuesCommand,
-  ListQueueTagsCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArn, sqsQueueUrlFromArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import type { QueueFacts, RedrivePolicy } from './inventory.js';
 import { UnexpectedResponseError } from './shape.js';
 
@@ -125,6 +119,7 @@ export async function readQueue(
   tags: Record<string, string>,
   endpoint: string | undefined,
 ): Promise<QueueFacts | undefined> {
+  const { GetQueueAttributesCommand } = await sdk.sqs();
   const url = sqsQueueUrlFromArn(arn, endpoint);
   try {
     const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
@@ -142,6 +137,7 @@ export async function readQueue(
 
 /** Whether some queue names this one as its DLQ (one page is enough to know). */
 export async function hasDeadLetterSources(sqs: SQSClient, url: string): Promise<string[]> {
+  const { ListDeadLetterSourceQueuesCommand } = await sdk.sqs();
   const out = await sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url, MaxResults: 10 }));
   return out.queueUrls ?? [];
 }
@@ -153,6 +149,7 @@ export async function listQueuesPage(
   maxResults: number,
   nextToken: string | undefined,
 ): Promise<{ urls: string[]; nextToken: string | undefined }> {
+  const { ListQueuesCommand } = await sdk.sqs();
   const out = await sqs.send(
     new ListQueuesCommand({
       MaxResults: maxResults,
@@ -165,6 +162,7 @@ export async function listQueuesPage(
 
 /** A queue's own tags (ListQueueTags), not the eventually consistent tagging API's. */
 export async function queueTags(sqs: SQSClient, url: string): Promise<Record<string, string>> {
+  const { ListQueueTagsCommand } = await sdk.sqs();
   return (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};
 }
 
@@ -174,6 +172,7 @@ export async function readRedriveOnly(
   arn: string,
   url: string,
 ): Promise<RedrivePolicy | undefined | null> {
+  const { GetQueueAttributesCommand } = await sdk.sqs();
   try {
     const out = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
@@ -195,6 +194,7 @@ export async function queueByName(
   sqs: SQSClient,
   name: string,
 ): Promise<{ exists: false } | { exists: true; tags: Record<string, string> }> {
+  const { GetQueueUrlCommand } = await sdk.sqs();
   let url: string | undefined;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;

@@ -1,4 +1,5 @@
-import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { sdk } from '../aws/sdk.js';
 import { DYNAMODB_STREAM_RETENTION_SECONDS, type MappingFacts } from './inventory.js';
 import { UnexpectedResponseError } from './shape.js';
 
@@ -7,6 +8,7 @@ export async function readKinesisRetentionSeconds(
   kinesis: KinesisClient,
   streamArn: string,
 ): Promise<number> {
+  const { DescribeStreamSummaryCommand } = await sdk.kinesis();
   const out = await kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: streamArn }));
   const hours = out.StreamDescriptionSummary?.RetentionPeriodHours;
   if (hours === undefined) {

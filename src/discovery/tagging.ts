@@ -1,7 +1,5 @@
-import {
-  paginateGetResources,
-  type ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { sdk } from '../aws/sdk.js';
 
 export interface TagQuery {
   /** Type filters, e.g. `sqs`, `lambda:function`. */
@@ -40,6 +38,7 @@ async function listTaggedResources(
   client: ResourceGroupsTaggingAPIClient,
   query: TagQuery,
 ): Promise<TaggedArn[]> {
+  const { paginateGetResources } = await sdk.tagging();
   const found: TaggedArn[] = [];
   const pages = paginateGetResources(
     { client, pageSize: 100 },

@@ -4,16 +4,8 @@
  * message is redriven back and processed. It creates its own two queues, tagged as drill
  * resources, and deletes only those (checking the tags first).
  */
-import {
-  ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ListQueueTagsCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+
+import { sdk } from '../aws/sdk.js';
 import type { SqsSender } from '../redrive/queues.js';
 import { redrive } from '../redrive/redrive.js';
 
@@ -107,6 +99,7 @@ export async function runDrill(sqs: SqsSender, options: DrillOptions): Promise<D
 
 /** The DLQ, then the source queue that dead-letters into it; both tagged as this run's. */
 async function createDrillQueues(drill: Drill): Promise<{ sourceUrl: string; dlqUrl: string }> {
+  const { CreateQueueCommand } = await sdk.sqs();
   const { sqs, options, name } = drill;
   const tags = { [DRILL_TAG]: 'gameday', [DRILL_RUN_TAG]: options.runId };
   const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq`, tags })))
@@ -139,6 +132,7 @@ async function createDrillQueues(drill: Drill): Promise<{ sourceUrl: string; dlq
 }
 
 async function sendPoison(drill: Drill, sourceUrl: string): Promise<void> {
+  const { SendMessageCommand } = await sdk.sqs();
   await drill.sqs.send(
     new SendMessageCommand({
       QueueUrl: sourceUrl,
@@ -151,6 +145,7 @@ async function sendPoison(drill: Drill, sourceUrl: string): Promise<void> {
 
 /** The failing consumer: receives, fails, hands the message back at once (visibility 0). */
 async function failingConsumer(drill: Drill, sourceUrl: string): Promise<number> {
+  const { ChangeMessageVisibilityCommand, ReceiveMessageCommand } = await sdk.sqs();
   const { sqs, options } = drill;
   let receives = 0;
   while (receives < options.maxReceiveCount && Date.now() < drill.deadline) {
@@ -184,6 +179,7 @@ async function awaitDeadLetter(
   queues: { sourceUrl: string; dlqUrl: string },
   receives: number,
 ): Promise<void> {
+  const { ReceiveMessageCommand } = await sdk.sqs();
   let inDlq = 0;
   while (Date.now() < drill.deadline) {
     await drill.sqs.send(
@@ -221,6 +217,7 @@ async function redriveBack(drill: Drill, dlqUrl: string): Promise<void> {
 
 /** The fixed consumer: takes the message and deletes it once processed. */
 async function fixedConsumer(drill: Drill, sourceUrl: string): Promise<void> {
+  const { DeleteMessageCommand, ReceiveMessageCommand } = await sdk.sqs();
   const { sqs } = drill;
   let processed = false;
   while (!processed && Date.now() < drill.deadline) {
@@ -250,11 +247,13 @@ async function fixedConsumer(drill: Drill, sourceUrl: string): Promise<void> {
 }
 
 async function queueArn(sqs: SqsSender, url: string): Promise<string> {
+  const { GetQueueAttributesCommand } = await sdk.sqs();
   const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return out.Attributes?.QueueArn as string;
 }
 
 async function depth(sqs: SqsSender, url: string): Promise<number> {
+  const { GetQueueAttributesCommand } = await sdk.sqs();
   const out = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
@@ -274,6 +273,7 @@ async function cleanUp(
   runId: string,
   onStep: (step: DrillStep) => void,
 ): Promise<boolean> {
+  const { DeleteQueueCommand, ListQueueTagsCommand } = await sdk.sqs();
   let all = true;
   for (const url of urls) {
     const tags = (await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {};

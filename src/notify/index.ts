@@ -17,8 +17,7 @@ import { createSlackNotifier, type SlackNotifier } from './slackNotifier.js';
 import type { StateStore } from './stateStore.js';
 import { chooseStateStore } from './stateStoreChoice.js';
 import type { StateTableRef } from './tableStateStore.js';
-import { createGithubSink } from './tickets/githubSink.js';
-import { createJiraSink } from './tickets/jiraSink.js';
+import { deferredGithubSink, deferredJiraSink } from './tickets/deferredSink.js';
 import { reconcileTickets, type TicketOutcome } from './tickets/reconcileTickets.js';
 import type { TicketRef, TicketSink } from './tickets/sink.js';
 import { createWebhookSink } from './tickets/webhookSink.js';
@@ -233,9 +232,9 @@ export function createNotifierFromConfig(
   const tickets =
     overrides.tickets ??
     (t?.kind === 'github'
-      ? createGithubSink({ ...common, token: t.token, owner: t.owner, repo: t.repo, apiUrl: t.apiUrl })
+      ? deferredGithubSink({ ...common, token: t.token, owner: t.owner, repo: t.repo, apiUrl: t.apiUrl })
       : t?.kind === 'jira'
-        ? createJiraSink({
+        ? deferredJiraSink({
             ...common,
             host: t.host,
             email: t.email,

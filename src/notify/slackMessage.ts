@@ -4,6 +4,7 @@
  * resolved. Pure. Long lists are cut ("…and N more") to stay within Slack's limits (3,000
  * characters per section text, 50 blocks, 150 characters per header).
  */
+import { daysUntil } from '../policy/waiverDates.js';
 import type { DriftReport, DriftResult } from '../report/driftReport.js';
 import type { ReportChanges, ResolvedItem } from './reportDigest.js';
 import { ticketFingerprint } from './tickets/fingerprint.js';
@@ -154,6 +155,7 @@ function summaryBlock(s: DriftReport['summary']): SlackBlock {
       mrkdwn(`*Failed*\n${s.failed}`),
       mrkdwn(`*Drifted*\n${s.drifted}`),
       mrkdwn(`*Deferred*\n${s.deferred}`),
+      ...(s.waived > 0 ? [mrkdwn(`*Waived*\n${s.waived}`)] : []),
     ],
   };
 }
@@ -190,7 +192,34 @@ function noticesBlock(report: DriftReport): SlackBlock | undefined {
   };
 }
 
-/** The four lists, in order: needs a person (with ticket links), fixed, drift not fixed, resolved. */
+/** Waivers that end within this many days are listed, so that someone renews or fixes in time. */
+export const WAIVER_WARNING_DAYS = 7;
+
+/** Waived results whose waiver ends within WAIVER_WARNING_DAYS of the report, soonest first. */
+export function expiringWaivers(report: DriftReport): DriftResult[] {
+  const at = new Date(report.finishedAt);
+  return report.results
+    .filter(
+      (r) => r.status === 'waived' && r.waiver && daysUntil(r.waiver.expires, at) <= WAIVER_WARNING_DAYS,
+    )
+    .sort(
+      (a, b) =>
+        (a.waiver?.expires ?? '').localeCompare(b.waiver?.expires ?? '') ||
+        a.resource.localeCompare(b.resource) ||
+        a.rule.localeCompare(b.rule),
+    );
+}
+
+function waiverLine(r: DriftResult, at: Date): string {
+  const w = r.waiver;
+  if (!w) return '';
+  const days = daysUntil(w.expires, at);
+  const when = days === 0 ? 'last day today' : `${days} day(s) left`;
+  const ticket = w.ticket ? ` ${escapeMrkdwn(w.ticket)}` : '';
+  return `• \`${escapeMrkdwn(resourceName(r.resource))}\` ${r.rule}: waived until ${w.expires} (${when}) by ${escapeMrkdwn(w.policy)}: ${escapeMrkdwn(clip(w.reason, 150))}${ticket}`;
+}
+
+/** The lists, in order: needs a person (with ticket links), fixed, drift not fixed, resolved, waivers expiring. */
 function listSections(input: SlackMessageInput, g: MessageGroups, maxItems: number): SlackBlock[] {
   const { report } = input;
   const linkOf = (r: DriftResult) =>
@@ -216,6 +245,11 @@ function listSections(input: SlackMessageInput, g: MessageGroups, maxItems: numb
     listSection(
       ':white_check_mark: *Resolved since the last report*',
       g.resolved.map(resolvedLine),
+      maxItems,
+    ),
+    listSection(
+      `:calendar: *Waivers expiring within ${WAIVER_WARNING_DAYS} days*`,
+      expiringWaivers(report).map((r) => waiverLine(r, new Date(report.finishedAt))),
       maxItems,
     ),
   ];

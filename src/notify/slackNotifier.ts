@@ -7,7 +7,8 @@
  * @slack/webhook 8 sends with the global `fetch` (undici), not axios: Node 20's fetch ignores
  * HTTP(S)_PROXY, so a proxy needs a `fetch` passed in (e.g. undici's EnvHttpProxyAgent).
  */
-import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
+import { createRequire } from 'node:module';
+import type * as SlackWebhook from '@slack/webhook';
 import type { Logger } from 'pino';
 import { errorFacts, hostOf, type Scrub } from './redact.js';
 import { httpVerdict, type RetryPolicy, type RetryVerdict, withRetry } from './retry.js';
@@ -31,6 +32,10 @@ export interface SlackNotifier {
 }
 
 export function createSlackNotifier(options: SlackNotifierOptions): SlackNotifier {
+  // Loaded when Slack is configured, not by every command that imports the notifier.
+  const { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } = createRequire(
+    import.meta.url,
+  )('@slack/webhook') as typeof SlackWebhook;
   const log = options.logger.child({ sink: 'slack', host: hostOf(options.webhookUrl) });
   const baseFetch = options.fetch ?? fetch;
   // The library's error for an HTTP status carries no headers: keep the last Retry-After here.

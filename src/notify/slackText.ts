@@ -12,6 +12,7 @@ const EMOJI: Record<string, string> = {
   ':wrench:': '',
   ':hourglass_flowing_sand:': '',
   ':information_source:': '(i)',
+  ':calendar:': '',
 };
 
 /** Undoes mrkdwn: links become "label (url)", bold and code marks go, entities are decoded. */

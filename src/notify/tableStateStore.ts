@@ -8,13 +8,9 @@
  * replica cannot overwrite a newer state; a refused or failed write is logged (the error's name,
  * never its text) and returns false, counted by the notifier like a failed file write.
  */
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
+import { sdk } from '../aws/sdk.js';
 import type { Target } from '../discovery/inventory.js';
 import { decodeNotifyItem, encodeNotifyItem, notifyItemKey } from './notifyStateItem.js';
 import { emptyState, type NotifyState, NotifyStateError, type StateStore } from './stateStore.js';
@@ -32,6 +28,7 @@ export function tableStateStore(ref: StateTableRef, logger: Logger, now = () => 
   const versions = new Map<string, number>();
 
   async function load(target: Target): Promise<NotifyState> {
+    const { GetItemCommand } = await sdk.dynamodb();
     const pk = notifyItemKey(target);
     let item: Record<string, AttributeValue> | undefined;
     try {
@@ -60,6 +57,7 @@ export function tableStateStore(ref: StateTableRef, logger: Logger, now = () => 
   }
 
   async function save(target: Target, state: NotifyState): Promise<boolean> {
+    const { PutItemCommand } = await sdk.dynamodb();
     const pk = notifyItemKey(target);
     const read = versions.get(pk) ?? 0;
     try {

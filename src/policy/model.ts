@@ -23,6 +23,19 @@ export interface Policy {
   /** Where each rule's settings start, to point conflict errors at them. */
   readonly ruleLocations: Readonly<Partial<Record<RuleId, SourceLocation>>>;
   readonly document: ReliabilityPolicyDocument;
+  /** spec.exceptions: waivers (src/reconcile/waivers.ts); absent: none. */
+  readonly exceptions?: readonly PolicyException[];
+}
+
+/** A waiver of spec.exceptions, with where its `expires` is (validate's date errors point there). */
+export interface PolicyException {
+  readonly resources: readonly string[];
+  readonly rules: readonly RuleId[];
+  readonly reason: string;
+  /** The last day (UTC, YYYY-MM-DD) it holds. */
+  readonly expires: string;
+  readonly ticket?: string;
+  readonly expiresAt: SourceLocation;
 }
 
 export interface PolicySet {

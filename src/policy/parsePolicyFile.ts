@@ -1,5 +1,6 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter } from 'yaml';
 import type { PolicyIssue } from '../errors.js';
+import { exceptionRuleProblems } from './exceptions.js';
 import { type IssueList, POLICY_LIMITS } from './limits.js';
 import type { Policy, SourceLocation } from './model.js';
 import { defaultResourceTypes, type ResourceType, RULE_IDS, type RuleId } from './ruleSettings.js';
@@ -112,6 +113,17 @@ function policyOfDocument(
       issues: plainIssues(parsed.error.issues.flatMap((issue) => locateZodIssue(file, doc, issue, at))),
     };
   }
+  const waiverProblems = exceptionRuleProblems(parsed.data.spec);
+  if (waiverProblems.length > 0) {
+    return {
+      issues: waiverProblems.map((p) => ({
+        file,
+        ...at(nodeOffset(doc, p.path)),
+        path: p.path.join('.'),
+        message: p.message,
+      })),
+    };
+  }
   return { policy: toPolicy(file, doc, parsed.data, at) };
 }
 
@@ -151,5 +163,10 @@ function toPolicy(file: string, doc: Document, data: ReliabilityPolicyDocument, 
     nameLocation: { file, ...at(nodeOffset(doc, ['metadata', 'name'])) },
     ruleLocations,
     document: data,
+    exceptions: data.spec.exceptions.map(({ ticket, ...exception }, i) => ({
+      ...exception,
+      ...(ticket === undefined ? {} : { ticket }),
+      expiresAt: { file, ...at(nodeOffset(doc, ['spec', 'exceptions', i, 'expires'])) },
+    })),
   };
 }

@@ -28,6 +28,12 @@ export const RESOURCE_TYPES = [
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
+/** A map of one tag: the refine for the CLI, min/maxProperties for policies/schema.json. */
+const ExactlyOneTag = TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag').meta({
+  minProperties: 1,
+  maxProperties: 1,
+});
+
 const MaxReceiveCount = z
   .strictObject({
     min: z.int().min(1).max(SQS_LIMITS.maxReceiveCount),
@@ -95,9 +101,9 @@ export const EsmStreamFailureHandlingSettings = z
 
 export const EsmPartialBatchResponseSettings = z
   .strictObject({
-    optInTag: TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag')
-      .default({ 'edaguard.dev/partial-batch': 'supported' })
-      .describe('Functions carrying this tag return batchItemFailures; others get a ticket, never a write.'),
+    optInTag: ExactlyOneTag.default({ 'edaguard.dev/partial-batch': 'supported' }).describe(
+      'Functions carrying this tag return batchItemFailures; others get a ticket, never a write.',
+    ),
   })
   .describe('SQS, Kinesis and DynamoDB mappings report batch item failures (ReportBatchItemFailures).');
 
@@ -143,9 +149,9 @@ export const IdempotencyStoreSettings = z
 
 export const SqsFifoOrderingSettings = z
   .strictObject({
-    orderingTag: TagMap.refine((t) => Object.keys(t).length === 1, 'exactly one tag')
-      .default({ 'edaguard.dev/ordering': 'strict' })
-      .describe('Queues carrying this tag need strict ordering, so must be FIFO.'),
+    orderingTag: ExactlyOneTag.default({ 'edaguard.dev/ordering': 'strict' }).describe(
+      'Queues carrying this tag need strict ordering, so must be FIFO.',
+    ),
   })
   .describe(
     'Queues that need strict ordering are FIFO; a standard queue cannot be converted, so it gets a ticket.',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { exceptionRulesJsonSchema, PolicyExceptions } from './exceptions.js';
+import { checkRuleApplicability, ruleApplicabilityJsonSchema } from './ruleApplicability.js';
 import {
   DlqDeliveryPermissionSettings,
   DlqNotEmptySettings,
@@ -71,7 +73,9 @@ const Rules = z
         message: `${created} is below sqs-dlq-retention.minSeconds (${minimum}): every new DLQ would break the policy's own retention rule`,
       });
     }
-  });
+  })
+  // The refine above, as policies/schema.json can say it.
+  .meta({ minProperties: 1 });
 
 export const ReliabilityPolicySchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
@@ -83,39 +87,47 @@ export const ReliabilityPolicySchema = z.strictObject({
     labels: TagMap.optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   }),
-  spec: z.strictObject({
-    enforcement: z
-      .enum(['enforce', 'audit'])
-      .default('audit')
-      .describe('enforce: fix what is safe; audit (the default): report only, never write.'),
-    match: z.strictObject({
-      resourceTypes: z
-        .array(z.enum(RESOURCE_TYPES))
-        .min(1)
+  spec: z
+    .strictObject({
+      enforcement: z
+        .enum(['enforce', 'audit'])
+        .default('audit')
+        .describe('enforce: fix what is safe; audit (the default): report only, never write.'),
+      match: z.strictObject({
+        resourceTypes: z
+          .array(z.enum(RESOURCE_TYPES))
+          .min(1)
+          .optional()
+          .describe(
+            'Default: every type a rule of this policy applies to (sqs:queue only for the DLQ rules sqs-dlq-retention, sqs-dlq-alarm and dlq-not-empty; name sns:topic, events:rule, pipes:pipe or lambda:function to have them judge the DLQs of those too).',
+          ),
+        tags: TagMap.default({}).describe('All listed tags must match. Empty: every resource of the types.'),
+      }),
+      exclude: z
+        .strictObject({
+          tags: TagMap.default({}).describe('Any listed tag excludes the resource.'),
+        })
+        .default({ tags: {} }),
+      ownership: z
+        .strictObject({
+          ticketWhenTagged: z
+            .array(z.string().min(1).max(128))
+            .min(1)
+            .describe(
+              'Tag keys that mark a resource as owned by infrastructure as code, e.g. aws:cloudformation:stack-name.',
+            ),
+        })
         .optional()
         .describe(
-          'Default: every type a rule of this policy applies to (sqs:queue only for the DLQ rules sqs-dlq-retention, sqs-dlq-alarm and dlq-not-empty; name sns:topic, events:rule, pipes:pipe or lambda:function to have them judge the DLQs of those too).',
+          'Resources another tool owns get a ticket instead of a fix: a fix there would be reverted.',
         ),
-      tags: TagMap.default({}).describe('All listed tags must match. Empty: every resource of the types.'),
-    }),
-    exclude: z
-      .strictObject({
-        tags: TagMap.default({}).describe('Any listed tag excludes the resource.'),
-      })
-      .default({ tags: {} }),
-    ownership: z
-      .strictObject({
-        ticketWhenTagged: z
-          .array(z.string().min(1).max(128))
-          .min(1)
-          .describe(
-            'Tag keys that mark a resource as owned by infrastructure as code, e.g. aws:cloudformation:stack-name.',
-          ),
-      })
-      .optional()
-      .describe('Resources another tool owns get a ticket instead of a fix: a fix there would be reverted.'),
-    rules: Rules,
-  }),
+      rules: Rules,
+      exceptions: PolicyExceptions,
+    })
+    // A rule none of match.resourceTypes lets apply; policies/schema.json says the same.
+    .superRefine(checkRuleApplicability)
+    // And an exception may only name the policy's own rules (checked in parsePolicyFile.ts).
+    .meta({ allOf: [...ruleApplicabilityJsonSchema().allOf, ...exceptionRulesJsonSchema().allOf] }),
 });
 
 export type ReliabilityPolicyDocument = z.infer<typeof ReliabilityPolicySchema>;

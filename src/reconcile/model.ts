@@ -147,8 +147,21 @@ export type FindingRule = RuleId | 'policy-conflict' | 'read-error';
  * ticket: differs, and no automatic fix is safe: a person must act (the message says what).
  * busy: the resource is changing (a mapping in Updating state): looked at again next cycle.
  * skipped: the rule does not apply here (with why). error: the facts could not be read.
+ * waived: differs, and a policy's exception accepts it until a date: nothing is written, no ticket.
  */
-export type FindingStatus = 'pass' | 'drift' | 'ticket' | 'busy' | 'skipped' | 'error';
+export type FindingStatus = 'pass' | 'drift' | 'ticket' | 'busy' | 'skipped' | 'error' | 'waived';
+
+/** The waiver (spec.exceptions) that holds a finding, or that held it until it expired. */
+export interface FindingWaiver {
+  /** The policy whose exception it is. */
+  readonly policy: string;
+  /** The last day (UTC, YYYY-MM-DD) it holds. */
+  readonly expires: string;
+  readonly reason: string;
+  readonly ticket?: string;
+  /** It no longer holds: the finding is back, and its message says so. */
+  readonly expired?: true;
+}
 
 export interface Finding {
   readonly resource: string;
@@ -170,6 +183,8 @@ export interface Finding {
    * created by the first of them only.
    */
   readonly dependsOn?: readonly string[];
+  /** Present when a waiver names the finding: status `waived` while it holds. */
+  readonly waiver?: FindingWaiver;
 }
 
 export interface Plan {

@@ -18,14 +18,18 @@ import { evaluate } from './ruleEvaluation.js';
 import { planIdempotencyStore } from './rules/idempotencyStore.js';
 import { planStreamRetention } from './rules/streamRetention.js';
 import { shareCreatedQueues } from './shareCreatedQueues.js';
+import { applyWaivers } from './waivers.js';
 
 export { resolveRule } from './ruleEvaluation.js';
 
 /**
  * plan(policies, inventory) → findings with the writes that fix them. Pure: no I/O, no clock;
- * the same inputs always give the same plan, in the same order.
+ * the same inputs always give the same plan, in the same order. `now` is the day waivers
+ * (spec.exceptions) are judged on; without it they are not applied.
  */
-export function plan(policySet: PolicySet, inventory: Inventory): Plan {
+export function plan(policySet: PolicySet, inventory: Inventory, options: { now?: Date } = {}): Plan {
+  const { now } = options;
+  const waive = (list: Finding[]) => (now ? applyWaivers(list, policySet.policies, now) : list);
   const findings: Finding[] = readErrorFindings(inventory);
   const selectingOf = (type: ResourceType, tags: Readonly<Record<string, string>>) =>
     policySet.policies.filter((p) => policySelects(p, type, tags));
@@ -66,6 +70,8 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   planFailureMetricAlarmsOf(inventory, findings, selectingOf);
   // The DLQ rules once every edge is known: they judge the DLQs of queues, topics, rules, pipes
   // and functions, those this plan creates included.
+  // Waived findings write nothing, so they create no edge (nor a grant for one).
+  findings.splice(0, findings.length, ...waive(findings));
   // The edges discovery read and those this plan's writes create, built once for both users.
   const dlqEdges = planDlqEdges(inventory, findings);
   governEdgeDlqs(dlqs, inventory, dlqEdges, selectingOf);
@@ -75,5 +81,5 @@ export function plan(policySet: PolicySet, inventory: Inventory): Plan {
   planDeliveryPermissions(inventory, findings, dlqEdges, selectingOf);
 
   findings.sort((a, b) => a.resource.localeCompare(b.resource) || a.rule.localeCompare(b.rule));
-  return { target: inventory.target, findings: shareCreatedQueues(findings) };
+  return { target: inventory.target, findings: shareCreatedQueues(waive(findings)) };
 }

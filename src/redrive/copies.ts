@@ -3,11 +3,8 @@
  * a FIFO group never gets a later message after an earlier one failed.
  */
 import { createHash } from 'node:crypto';
-import {
-  type Message,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-} from '@aws-sdk/client-sqs';
+import type { Message, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { sdk } from '../aws/sdk.js';
 import type { SqsSender } from './queues.js';
 import type { QueueFacts } from './safety.js';
 
@@ -138,6 +135,7 @@ async function sendCopies(
   target: QueueFacts,
   entries: SendMessageBatchRequestEntry[],
 ): Promise<{ ok: Set<string>; failed: Map<string, string> }> {
+  const { SendMessageBatchCommand } = await sdk.sqs();
   try {
     const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: target.url, Entries: entries }));
     return {

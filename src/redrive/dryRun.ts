@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { sdk } from '../aws/sdk.js';
 import type { SqsSender } from './queues.js';
 import { type RedrivePlan, targetFor } from './resolveTarget.js';
 
@@ -27,6 +27,7 @@ export function dryRunTargets(plan: RedrivePlan): string[] {
  * counts, with GetQueueAttributes.
  */
 export async function sampleDlq(sqs: SqsSender, plan: RedrivePlan, count = 10): Promise<RedriveSample[]> {
+  const { ReceiveMessageCommand } = await sdk.sqs();
   const out = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: plan.dlq.url,

@@ -2,12 +2,8 @@
  * SQS's own redrive (StartMessageMoveTask): the service moves the messages, server-side, back to
  * each message's source queue or to one destination. It applies to DLQs of SQS queues only.
  */
-import {
-  CancelMessageMoveTaskCommand,
-  ListMessageMoveTasksCommand,
-  type ListMessageMoveTasksResultEntry,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+import type { ListMessageMoveTasksResultEntry } from '@aws-sdk/client-sqs';
+import { sdk } from '../aws/sdk.js';
 import type { SqsSender } from './queues.js';
 
 export interface MoveTaskStatus {
@@ -74,6 +70,7 @@ export async function startMoveTask(
   sqs: SqsSender,
   options: { sourceArn: string; destinationArn?: string; maxPerSecond?: number },
 ): Promise<string> {
+  const { StartMessageMoveTaskCommand } = await sdk.sqs();
   const out = await sqs.send(
     new StartMessageMoveTaskCommand({
       SourceArn: options.sourceArn,
@@ -87,6 +84,7 @@ export async function startMoveTask(
 
 /** The DLQ's most recent move tasks, newest first (SQS keeps those of the last 14 days). */
 export async function listMoveTasks(sqs: SqsSender, sourceArn: string): Promise<MoveTaskStatus[]> {
+  const { ListMessageMoveTasksCommand } = await sdk.sqs();
   const out = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }));
   return (out.Results ?? []).map(toStatus);
 }
@@ -96,6 +94,7 @@ export async function cancelRunningMoveTask(
   sqs: SqsSender,
   sourceArn: string,
 ): Promise<{ taskHandle: string; moved: number } | undefined> {
+  const { CancelMessageMoveTaskCommand } = await sdk.sqs();
   const running = (await listMoveTasks(sqs, sourceArn)).find((t) => t.status === 'RUNNING' && t.taskHandle);
   if (!running?.taskHandle) return undefined;
   const out = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: running.taskHandle }));

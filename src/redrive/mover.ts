@@ -4,12 +4,8 @@
  * deleted from the DLQ only after the target acknowledged its copy, so an interruption at any
  * point leaves every message in the DLQ, in the target, or (between send and delete) in both.
  */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
+import { sdk } from '../aws/sdk.js';
 import { type Routed, sendInOrder } from './copies.js';
 import { nextReceiveSize, type SqsSender } from './queues.js';
 import { type Routing, targetFor } from './resolveTarget.js';
@@ -115,6 +111,7 @@ export async function moveMessages(sqs: SqsSender, options: MoveOptions): Promis
 }
 
 async function receiveBatch(sqs: SqsSender, options: MoveOptions, size: number): Promise<Message[]> {
+  const { ReceiveMessageCommand } = await sdk.sqs();
   const received = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: options.dlq.url,
@@ -145,6 +142,7 @@ async function moveBatch(
   run: MoveRun,
   messages: Message[],
 ): Promise<{ broken: boolean }> {
+  const { DeleteMessageBatchCommand } = await sdk.sqs();
   const batch = routeBatch(messages, options.routing, (message) =>
     leaveInDlq(
       run,
@@ -185,6 +183,7 @@ function routeBatch(messages: Message[], routing: Routing, unknown: (message: Me
 
 /** Messages this run left in the DLQ become visible again now rather than after the timeout. */
 async function showAgain(sqs: SqsSender, url: string, entries: Array<{ Id: string; ReceiptHandle: string }>) {
+  const { ChangeMessageVisibilityBatchCommand } = await sdk.sqs();
   for (let i = 0; i < entries.length; i += 10) {
     try {
       await sqs.send(

@@ -1,10 +1,6 @@
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListDeadLetterSourceQueuesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArn, sqsQueueUrlFromArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import { EdaguardError } from '../errors.js';
 import { parseRedriveAllowPolicy, type QueueFacts } from './safety.js';
 
@@ -24,6 +20,7 @@ const isMissingQueue = (error: unknown) => {
 
 /** A queue named by URL, ARN or name, as an operator types it, to its URL. */
 export async function queueUrlOf(sqs: SqsSender, queue: string, endpoint?: string): Promise<string> {
+  const { GetQueueUrlCommand } = await sdk.sqs();
   if (/^https?:\/\//.test(queue)) return queue;
   if (queue.startsWith('arn:')) {
     if (parseArn(queue).service !== 'sqs')
@@ -42,6 +39,7 @@ export async function queueUrlOf(sqs: SqsSender, queue: string, endpoint?: strin
 
 /** The attributes a redrive decision needs, read once. */
 export async function describeQueue(sqs: SqsSender, url: string): Promise<QueueFacts> {
+  const { GetQueueAttributesCommand } = await sdk.sqs();
   try {
     const out = await sqs.send(
       new GetQueueAttributesCommand({
@@ -69,6 +67,7 @@ export async function describeQueue(sqs: SqsSender, url: string): Promise<QueueF
 
 /** The queues whose redrive policy names this DLQ (SQS sources only: Lambda and SNS never appear). */
 export async function deadLetterSourceQueueUrls(sqs: SqsSender, dlqUrl: string): Promise<string[]> {
+  const { ListDeadLetterSourceQueuesCommand } = await sdk.sqs();
   const urls: string[] = [];
   let NextToken: string | undefined;
   do {

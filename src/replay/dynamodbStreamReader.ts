@@ -1,10 +1,6 @@
 /** Reads a failed DynamoDB Streams batch back from its shard (DynamoDB keeps stream records 24 h). */
-import {
-  type DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient, _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import { sdk } from '../aws/sdk.js';
 import { expiredByRetention } from './kinesisReader.js';
 import type { StreamBatchInfo } from './records.js';
 import { checkRange, inRange, type ReadOutcome, seq, unrecoverableReason } from './sequenceRange.js';
@@ -20,6 +16,7 @@ export async function readDynamodbBatch(
   batch: StreamBatchInfo,
   now: Date,
 ): Promise<ReadOutcome<StreamRecord>> {
+  const { GetRecordsCommand, GetShardIteratorCommand } = await sdk.dynamodbStreams();
   if (expiredByRetention(batch, DYNAMODB_STREAM_RETENTION_HOURS, now))
     return {
       ok: false,

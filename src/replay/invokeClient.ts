@@ -3,12 +3,13 @@
  * its connection may have run the function; the SDK's retry would run it again, so the report
  * says "may have run" instead and the record stays in the queue for a person to decide.
  */
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type AwsClientSettings, awsClientConfig } from '../aws/clients.js';
 import { attachRateLimit, serviceRateLimit } from '../aws/rateLimit.js';
+import { sdkNow } from '../aws/sdk.js';
 
 export function createInvokeClient(settings: AwsClientSettings): LambdaClient {
-  const client = new LambdaClient(awsClientConfig({ ...settings, maxAttempts: 1 }));
+  const client = new (sdkNow.lambda().LambdaClient)(awsClientConfig({ ...settings, maxAttempts: 1 }));
   attachRateLimit(client.middlewareStack, serviceRateLimit(settings.lambdaRequestsPerSecond ?? 10));
   return client;
 }

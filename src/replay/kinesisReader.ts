@@ -1,11 +1,6 @@
 /** Reads a failed Kinesis batch back from its shard, while the stream still retains it. */
-import {
-  DescribeStreamSummaryCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  type _Record as KinesisRecord,
-} from '@aws-sdk/client-kinesis';
+import type { KinesisClient, _Record as KinesisRecord } from '@aws-sdk/client-kinesis';
+import { sdk } from '../aws/sdk.js';
 import type { StreamBatchInfo } from './records.js';
 import { checkRange, inRange, type ReadOutcome, seq, unrecoverableReason } from './sequenceRange.js';
 
@@ -24,6 +19,7 @@ export async function readKinesisBatch(
   batch: StreamBatchInfo,
   now: Date,
 ): Promise<ReadOutcome<KinesisRecord>> {
+  const { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand } = await sdk.kinesis();
   try {
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamARN: batch.streamArn }));
     const retentionHours = summary.StreamDescriptionSummary?.RetentionPeriodHours ?? 24;

@@ -6,13 +6,10 @@
  * topic the queue subscribes to), and never reads a stream in another account or region than the
  * queue's. The operator can name the function instead (`--function`); the stream rule stays.
  */
-import {
-  GetFunctionEventInvokeConfigCommand,
-  type LambdaClient,
-  ListEventSourceMappingsCommand,
-} from '@aws-sdk/client-lambda';
-import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { parseArn, unqualifiedFunctionArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import type { FailureRecord } from './records.js';
 
 export interface OriginClients {
@@ -85,6 +82,7 @@ export class OriginCheck {
 
   /** The unqualified function's config and, when the record names one, its version's or alias's. */
   private async invokeConfigDestinations(fn: string, recordArn: string): Promise<string[]> {
+    const { GetFunctionEventInvokeConfigCommand } = await sdk.lambda();
     const names = [...new Set([fn, recordArn.endsWith(':$LATEST') ? fn : recordArn])];
     const out: string[] = [];
     for (const name of names) {
@@ -102,6 +100,7 @@ export class OriginCheck {
   }
 
   private async mappingDestinations(fn: string, streamArn: string): Promise<string[]> {
+    const { ListEventSourceMappingsCommand } = await sdk.lambda();
     const out: string[] = [];
     let Marker: string | undefined;
     do {
@@ -132,6 +131,7 @@ export class OriginCheck {
   }
 
   private async subscribes(topicArn: string): Promise<boolean> {
+    const { ListSubscriptionsByTopicCommand } = await sdk.sns();
     let NextToken: string | undefined;
     do {
       const page = await (this.clients.sns as Pick<SNSClient, 'send'>).send(

@@ -3,12 +3,8 @@
  * once (the caller's client makes one attempt, see invokeClient.ts): an error that leaves it open
  * whether the function ran is reported as `mayHaveRun`, never sent again.
  */
-import {
-  GetFunctionConfigurationCommand,
-  InvokeCommand,
-  type InvokeCommandOutput,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+import type { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { sdk } from '../aws/sdk.js';
 import { invokeMayHaveRun } from './invokeClient.js';
 
 export interface Delivery {
@@ -26,6 +22,7 @@ type LambdaSender = Pick<LambdaClient, 'send'>;
  * start, network). Shorter, and a client timeout would cut off an invoke that is still running.
  */
 export async function invokeTimeoutMs(lambda: LambdaSender, functionName: string, marginMs: number) {
+  const { GetFunctionConfigurationCommand } = await sdk.lambda();
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   return (config.Timeout ?? 3) * 1000 + marginMs;
 }
@@ -59,6 +56,7 @@ export async function invokeAsync(
   functionName: string,
   payload: unknown,
 ): Promise<Delivery> {
+  const { InvokeCommand } = await sdk.lambda();
   const sent = await invokeOnce(
     invoker,
     new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encode(payload) }),
@@ -80,6 +78,7 @@ export async function invokeWithBatch(
   event: unknown,
   timeoutMs: number,
 ): Promise<Delivery> {
+  const { InvokeCommand } = await sdk.lambda();
   const sent = await invokeOnce(
     invoker,
     new InvokeCommand({

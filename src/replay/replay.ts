@@ -6,13 +6,9 @@
  * that does not send its failures here, a stream in another account or region: see origin.ts).
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { unqualifiedFunctionArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import { describeQueue, nextReceiveSize, queueUrlOf, type SqsSender } from '../redrive/queues.js';
 import { readDynamodbBatch } from './dynamodbStreamReader.js';
 import { readKinesisBatch } from './kinesisReader.js';
@@ -170,6 +166,8 @@ export async function replayFailureQueue(
   clients: ReplayClients,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
+  const { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, ReceiveMessageCommand } =
+    await sdk.sqs();
   const queue = await describeQueue(
     clients.sqs,
     await queueUrlOf(clients.sqs, options.queue, options.endpoint),

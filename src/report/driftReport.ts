@@ -4,7 +4,8 @@ import type { CallRecord } from '../aws/callCounter.js';
 import type { DlqSourceChoice } from '../discovery/dlqSourceStrategy.js';
 import type { Target } from '../discovery/inventory.js';
 import { API_VERSION } from '../policy/schema.js';
-import type { Finding } from '../reconcile/model.js';
+import type { Finding, FindingWaiver } from '../reconcile/model.js';
+import type { PolicySelection } from './selection.js';
 
 export interface DriftResult {
   resource: string;
@@ -21,6 +22,8 @@ export interface DriftResult {
   enforcement?: 'audit';
   /** The writes that fix it (absent: none): planned (plan, dry-run, drift), made (fixed), or tried. */
   writes?: string[];
+  /** The waiver (spec.exceptions) that holds it (status `waived`), or that expired (`expired: true`). */
+  waiver?: FindingWaiver;
 }
 
 export interface DriftSummary {
@@ -32,6 +35,8 @@ export interface DriftSummary {
   deferred: number;
   /** Resources with a finding no automatic fix can resolve safely (needs a person). */
   tickets: number;
+  /** Resources whose only non-compliance a policy's exception accepts until a date. */
+  waived: number;
 }
 
 /**
@@ -39,7 +44,14 @@ export interface DriftSummary {
  * writes (change cap), that it ran on the last valid policies, that it was stopped early.
  */
 export interface ReportNotice {
-  code: 'change-cap-exceeded' | 'policies-invalid' | 'cycle-timeout' | 'cycle-interrupted';
+  code:
+    | 'change-cap-exceeded'
+    | 'policies-invalid'
+    | 'cycle-timeout'
+    | 'cycle-interrupted'
+    // plan: a policy that selects nothing, a rule that applies to none of what its policy selects
+    | 'policy-selects-nothing'
+    | 'rule-applies-to-nothing';
   message: string;
   details?: unknown;
 }
@@ -59,6 +71,8 @@ export interface DriftReport {
   notices?: ReportNotice[];
   /** How discovery read what the results rest on; present only when it had a choice to make. */
   discovery?: DiscoverySummary;
+  /** `plan --show-selection`: per policy what it selects, what it leaves out and why. */
+  selection?: PolicySelection[];
 }
 
 export interface DiscoverySummary {
@@ -67,7 +81,16 @@ export interface DiscoverySummary {
 }
 
 /** A resource counts once, under the worst status of its results. */
-const SEVERITY: ResultStatus[] = ['failed', 'ticket', 'drift', 'deferred', 'fixed', 'pass', 'skipped'];
+const SEVERITY: ResultStatus[] = [
+  'failed',
+  'ticket',
+  'drift',
+  'deferred',
+  'waived',
+  'fixed',
+  'pass',
+  'skipped',
+];
 
 export function summarize(results: readonly DriftResult[]): DriftSummary {
   const worst = new Map<string, ResultStatus>();
@@ -83,6 +106,7 @@ export function summarize(results: readonly DriftResult[]): DriftSummary {
     failed: 0,
     deferred: 0,
     tickets: 0,
+    waived: 0,
   };
   for (const status of worst.values()) {
     if (status === 'pass' || status === 'skipped') summary.compliant += 1;
@@ -107,6 +131,7 @@ export function driftResultOf(finding: Finding, status: ResultStatus, message: s
     ...(finding.label ? { label: finding.label } : {}),
     ...(finding.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),
     ...(finding.actions.length > 0 ? { writes: finding.actions.map(describeAction) } : {}),
+    ...(finding.waiver ? { waiver: finding.waiver } : {}),
   };
 }
 
@@ -153,7 +178,8 @@ export type RemainingCounts = Pick<DriftSummary, 'drifted' | 'failed' | 'deferre
 
 /**
  * Exit code contract (README "Exit codes"): 1 when drift, failures or deferrals remain; 3 when
- * only tickets remain (a person must act, nothing is failing); 0 otherwise. `failOn` `drift`
+ * only tickets remain (a person must act, nothing is failing); 0 otherwise (every selected
+ * resource compliant, fixed or waived). `failOn` `drift`
  * turns tickets-only into 0, `never` makes every outcome 0 (bad input, 2, is the CLI's).
  */
 export function exitCodeFor(summary: RemainingCounts, failOn: FailOn = 'ticket'): 0 | 1 | 3 {

@@ -18,7 +18,8 @@ import {
   reportExitCode,
   summarize,
 } from './driftReport.js';
-import { planReport } from './planReport.js';
+import { type ExplainedPlan, planReport } from './planReport.js';
+import type { PolicySelection } from './selection.js';
 import { type RenderOptions, renderPlanTable, renderReportTable } from './table.js';
 
 /** What reaching a target failed on: the AssumeRole, an endpoint, the first reads. */
@@ -84,9 +85,11 @@ export interface MultiTargetSummary {
   region: string;
   summary: DriftSummary;
   notices?: ReportNotice[];
+  /** `plan --show-selection`: this target's selection. */
+  selection?: PolicySelection[];
 }
 
-export interface MultiTargetReport extends Omit<DriftReport, 'target' | 'results' | 'notices'> {
+export interface MultiTargetReport extends Omit<DriftReport, 'target' | 'results' | 'notices' | 'selection'> {
   results: Array<DriftResult & { target: string }>;
   notices?: Array<ReportNotice & { target: string }>;
   targets: MultiTargetSummary[];
@@ -126,6 +129,7 @@ export function combineReports(reports: readonly DriftReport[], dryRun: boolean)
       region: r.target.region,
       summary: r.summary,
       ...(r.notices ? { notices: r.notices } : {}),
+      ...(r.selection ? { selection: r.selection } : {}),
     })),
   };
 }
@@ -145,7 +149,10 @@ export function renderMultiReportTable(reports: readonly DriftReport[], options:
  * DriftReport, `dryRun: true`, results with their target and planned writes); an unreachable
  * target is a `read-error` result of resource `<account>/<region>`.
  */
-export function combinePlans(outcomes: readonly TargetOutcome<Plan>[], at = new Date()): MultiTargetReport {
+export function combinePlans(
+  outcomes: readonly TargetOutcome<ExplainedPlan>[],
+  at = new Date(),
+): MultiTargetReport {
   const times = { startedAt: at, finishedAt: at };
   const reports = outcomes.map((o) =>
     o.value
@@ -156,7 +163,7 @@ export function combinePlans(outcomes: readonly TargetOutcome<Plan>[], at = new 
 }
 
 export function renderMultiPlanTable(
-  outcomes: readonly TargetOutcome<Plan>[],
+  outcomes: readonly TargetOutcome<ExplainedPlan>[],
   options: RenderOptions,
 ): string {
   return outcomes

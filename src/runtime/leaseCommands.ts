@@ -1,4 +1,5 @@
-import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { sdkNow } from '../aws/sdk.js';
 import { parseLeaseItem } from './leaseRecord.js';
 
 /**
@@ -27,7 +28,7 @@ const names = (...used: Name[]) => Object.fromEntries(used.map((n) => [n, NAMES[
 
 /** Takes the lease if nobody holds it, it expired, or `ref.holderId` holds it; the token grows by one. */
 export function acquireCommand(ref: LeaseItemRef, now: number, durationMs: number): UpdateItemCommand {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: ref.table,
     Key: ref.key,
     UpdateExpression:
@@ -59,7 +60,7 @@ export function acquireCommand(ref: LeaseItemRef, now: number, durationMs: numbe
 
 /** Extends the lease, only while `ref.holderId` holds it with `token`. */
 export function renewCommand(ref: LeaseItemRef, token: number, now: number, durationMs: number) {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: ref.table,
     Key: ref.key,
     UpdateExpression: 'SET #leaseExpiresAt = :expires, #renewedAt = :now',
@@ -77,7 +78,7 @@ export function renewCommand(ref: LeaseItemRef, token: number, now: number, dura
 
 /** Gives the lease up (leaseExpiresAt = 0; the token stays), only while holding it with `token`. */
 export function releaseCommand(ref: LeaseItemRef, token: number, now: number) {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: ref.table,
     Key: ref.key,
     UpdateExpression: 'SET #leaseExpiresAt = :zero, #releasedAt = :now',
@@ -94,7 +95,7 @@ export function releaseCommand(ref: LeaseItemRef, token: number, now: number) {
 
 /** The fencing check's read: consistent, only holder, token and expiry. */
 export function checkCommand(ref: LeaseItemRef): GetItemCommand {
-  return new GetItemCommand({
+  return new (sdkNow.dynamodb().GetItemCommand)({
     TableName: ref.table,
     Key: ref.key,
     ConsistentRead: true,

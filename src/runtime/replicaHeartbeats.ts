@@ -1,9 +1,5 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { sdkNow } from '../aws/sdk.js';
 
 /**
  * The replicas' heartbeats, in one item of the state table: `pk = replicas`, `members` a map of
@@ -20,7 +16,7 @@ const isConditionFailure = (error: unknown) => errorName(error) === 'Conditional
 
 /** Sets this replica's entry; the condition fails while the item (or its map) does not exist yet. */
 export function heartbeatCommand(table: string, holderId: string, expiresAt: number): UpdateItemCommand {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: table,
     Key: REPLICAS_KEY,
     UpdateExpression: 'SET #members.#me = :expires',
@@ -32,7 +28,7 @@ export function heartbeatCommand(table: string, holderId: string, expiresAt: num
 
 /** Creates the map with this replica in it, only when no replica has yet. */
 export function firstHeartbeatCommand(table: string, holderId: string, expiresAt: number) {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: table,
     Key: REPLICAS_KEY,
     UpdateExpression: 'SET #members = :members, #recordType = :type',
@@ -47,7 +43,7 @@ export function firstHeartbeatCommand(table: string, holderId: string, expiresAt
 
 /** Removes an entry, only while it is still older than `before` (it did not come back meanwhile). */
 export function removeMemberCommand(table: string, holderId: string, before: number): UpdateItemCommand {
-  return new UpdateItemCommand({
+  return new (sdkNow.dynamodb().UpdateItemCommand)({
     TableName: table,
     Key: REPLICAS_KEY,
     UpdateExpression: 'REMOVE #members.#who',
@@ -111,7 +107,7 @@ export async function readMembers(
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<Map<string, number>> {
   const out = await dynamodb.send(
-    new GetItemCommand({ TableName: table, Key: REPLICAS_KEY, ConsistentRead: true }),
+    new (sdkNow.dynamodb().GetItemCommand)({ TableName: table, Key: REPLICAS_KEY, ConsistentRead: true }),
     options,
   );
   return parseMembers(out.Item);

@@ -1,12 +1,7 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DescribeTableCommandOutput,
-  type DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { DescribeTableCommandOutput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
 import { parseArn } from '../aws/arn.js';
+import { sdk } from '../aws/sdk.js';
 import { ConfigError } from '../errors.js';
 
 const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
@@ -19,6 +14,7 @@ export async function describeStateTable(
   dynamodb: DynamoDBClient,
   table: string,
 ): Promise<{ arn: string; accountId: string }> {
+  const { DescribeTableCommand } = await sdk.dynamodb();
   let out: DescribeTableCommandOutput;
   try {
     out = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
@@ -53,6 +49,7 @@ export async function createStateTable(
   table: string,
   logger: Logger,
 ): Promise<void> {
+  const { CreateTableCommand, waitUntilTableExists } = await sdk.dynamodb();
   try {
     await dynamodb.send(
       new CreateTableCommand({

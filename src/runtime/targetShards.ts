@@ -1,5 +1,6 @@
-import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from 'pino';
+import { sdk } from '../aws/sdk.js';
 import { type TargetRef, targetId } from '../targets/targetRef.js';
 import { LeaderLease } from './lease.js';
 import { LeaseCalls } from './leaseCalls.js';
@@ -188,6 +189,7 @@ export class TargetShards {
 
   /** Every target's lease item (consistent reads, 100 keys a request), by target id. */
   private async readLeases(targets: readonly TargetRef[]): Promise<Map<string, LeaseRecord>> {
+    const { BatchGetItemCommand } = await sdk.dynamodb();
     const { dynamodb, table } = this.options;
     const records = new Map<string, LeaseRecord>();
     const idOfKey = new Map(targets.map((t) => [leaseKey(t), targetId(t)]));

@@ -1,4 +1,5 @@
-import { BatchGetItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sdk } from '../aws/sdk.js';
 import type { Target } from '../discovery/inventory.js';
 
 /**
@@ -57,6 +58,7 @@ export class DynamoFixHistoryStore implements FixHistoryStore {
   ) {}
 
   async load(target: Target, keys: readonly string[]): Promise<Map<string, number[]>> {
+    const { BatchGetItemCommand } = await sdk.dynamodb();
     const out = new Map<string, number[]>();
     const byItem = new Map(keys.map((k) => [itemKey(target, k), k]));
     const ids = [...byItem.keys()];
@@ -88,6 +90,7 @@ export class DynamoFixHistoryStore implements FixHistoryStore {
     windowSeconds: number,
     known: ReadonlyMap<string, readonly number[]>,
   ): Promise<void> {
+    const { PutItemCommand } = await sdk.dynamodb();
     for (const key of keys) {
       const fixes = [...prune(known.get(key) ?? [], atMs, windowSeconds), atMs];
       await this.dynamodb.send(

@@ -1,6 +1,8 @@
 /** Credentials per governed account: STS AssumeRole of the member-account role, cached until near expiry. */
+
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { attachCallCounter, type CallCounter } from '../aws/callCounter.js';
 import { ConfigError } from '../errors.js';
@@ -68,6 +70,10 @@ export interface AssumeRoleSettings {
 
 /** The provider of one account's role credentials. */
 export function assumeRoleProvider(accountId: string, s: AssumeRoleSettings): AwsCredentialIdentityProvider {
+  // Loaded by the first target that assumes a role (CommonJS, as an `import` would load it too).
+  const { fromTemporaryCredentials } = createRequire(import.meta.url)(
+    '@aws-sdk/credential-providers',
+  ) as typeof CredentialProviders;
   const source = fromTemporaryCredentials({
     params: {
       RoleArn: roleArn(accountId, s.roleName, s.region),

@@ -3,19 +3,18 @@
  * roots and OUs (recursively), with every `accountTags` tag. A function to call again: the
  * organisation changes while edaguard runs.
  */
-import {
-  type Account,
-  ListAccountsForParentCommand,
-  ListOrganizationalUnitsForParentCommand,
-  type ListOrganizationalUnitsForParentCommandOutput,
-  ListTagsForResourceCommand,
+import type {
+  Account,
+  ListOrganizationalUnitsForParentCommandOutput,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { type AwsClientSettings, awsClientConfig } from '../aws/clients.js';
+import { sdk } from '../aws/sdk.js';
 import type { OrganizationTargets, TargetsConfig } from './schema.js';
 import { crossTargets, type TargetRef } from './targetRef.js';
 
 async function accountsUnder(client: OrganizationsClient, parentId: string): Promise<Account[]> {
+  const { ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand } = await sdk.organizations();
   const accounts: Account[] = [];
   let token: string | undefined;
   do {
@@ -41,6 +40,7 @@ async function accountsUnder(client: OrganizationsClient, parentId: string): Pro
 }
 
 async function tagsOf(client: OrganizationsClient, accountId: string): Promise<Map<string, string>> {
+  const { ListTagsForResourceCommand } = await sdk.organizations();
   const tags = new Map<string, string>();
   let token: string | undefined;
   do {
@@ -77,10 +77,12 @@ export async function organizationAccounts(
 export async function resolveTargets(
   targets: TargetsConfig,
   settings: AwsClientSettings,
-  makeClient: () => OrganizationsClient = () => new OrganizationsClient(awsClientConfig(settings)),
+  makeClient?: () => OrganizationsClient,
 ): Promise<TargetRef[]> {
   if (targets.accounts) return crossTargets(targets.accounts, targets.regions);
-  const client = makeClient();
+  const client = makeClient
+    ? makeClient()
+    : new (await sdk.organizations()).OrganizationsClient(awsClientConfig(settings));
   try {
     return crossTargets(
       await organizationAccounts(client, targets.organization ?? { parentIds: [] }),

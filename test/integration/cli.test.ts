@@ -155,6 +155,7 @@ describe('edaguard CLI', () => {
       failed: 0,
       deferred: 0,
       tickets: 4,
+      waived: 0,
     });
     for (const r of report.results) {
       const keys = Object.keys(r);

@@ -74,12 +74,21 @@ async function waitUntilAnswering(
 const PATCHED_SERVER = fileURLToPath(new URL('./moto_server.py', import.meta.url));
 
 export async function startEmulator(
-  options: { timeoutMs?: number; patched?: boolean } = {},
+  options: {
+    timeoutMs?: number;
+    patched?: boolean;
+    /** Another launcher script (a bench's own patches on top of the harness's). */
+    serverScript?: string;
+  } = {},
 ): Promise<Emulator> {
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const server = options.patched === false ? ['-m', 'moto.server'] : [PATCHED_SERVER];
+  const server = options.serverScript
+    ? [options.serverScript]
+    : options.patched === false
+      ? ['-m', 'moto.server']
+      : [PATCHED_SERVER];
   const child = spawn(PYTHON, [...server, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },

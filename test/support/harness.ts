@@ -88,6 +88,8 @@ export async function reconcileOnce(
     dryRun?: boolean;
     settings?: Partial<RuntimeSettings>;
     fixHistory?: (aws: AwsClients) => FixHistoryStore;
+    /** The cycle's clock (waivers are judged on its day). */
+    now?: () => Date;
   } = {},
 ): Promise<{ report: DriftReport; writes: number; log: ReturnType<typeof recordingLogger> }> {
   const aws = testClients(options.settings);
@@ -98,6 +100,7 @@ export async function reconcileOnce(
       dryRun: options.dryRun ?? false,
       logger: log.logger,
       ...(options.fixHistory ? { fixHistory: options.fixHistory(aws) } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     return { report, writes: aws.counter.writes(), log };
   } finally {

@@ -3,11 +3,16 @@
  * modules are inlined and tree-shaken (`sideEffects: false`), the project's other files and other
  * packages stay out. An aliased or namespace import, a paginator (its module imports the List…
  * command) or a waiter (the Describe… command) counts as what it calls; a type-only or unused
- * import counts for nothing. Used by the IAM policy tests.
+ * import counts for nothing. Commands taken from the lazily loaded packages of src/aws/sdk.ts
+ * (`const { XCommand } = await sdk.sqs()`, `new (sdkNow.dynamodb().GetItemCommand)(…)`) are read
+ * from the file's text, where the bundle cannot see which of the package's commands are used.
+ * Used by the IAM policy and deploy tests.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { CLIENT_PACKAGES } from '../../src/aws/clientModules.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,6 +40,8 @@ const sdkOnly: Plugin = {
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
+      // A package loaded on demand (src/aws/sdk.ts) is not a call: its users name their commands.
+      if (args.kind === 'dynamic-import') return { external: true };
       const relative = args.path.startsWith('.') || path.isAbsolute(args.path);
       if (relative)
         return args.importer.includes(`${path.sep}node_modules${path.sep}`) ? undefined : { external: true };
@@ -42,6 +49,41 @@ const sdkOnly: Plugin = {
     });
   },
 };
+
+/** src/aws/sdk.ts's keys → SDK client package: the controller's clients and two more. */
+const SDK_KEYS: Record<string, string> = {
+  ...CLIENT_PACKAGES,
+  dynamodbStreams: '@aws-sdk/client-dynamodb-streams',
+  organizations: '@aws-sdk/client-organizations',
+};
+
+/** `prefix:Operation` of a command class or paginator name taken from a lazily loaded package. */
+function operationOf(key: string, name: string, file: string): string | undefined {
+  const pkg = SDK_KEYS[key];
+  const prefix = pkg ? PREFIX[pkg] : undefined;
+  if (!prefix) throw new Error(`${file} loads sdk.${key}: add its package to this test`);
+  const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+  return operation ? `${prefix}:${operation}` : undefined;
+}
+
+/** Operations named through src/aws/sdk.ts: destructured from it, or a member of what it returns. */
+export function sdkOperationsNamedIn(source: string, file = '<source>'): string[] {
+  const operations: string[] = [];
+  // Comments show the pattern too (src/aws/sdk.ts): only code counts.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const loader = String.raw`(?:await\s+)?sdk(?:Now)?\.(\w+)\(\)`;
+  for (const m of code.matchAll(new RegExp(String.raw`const\s*\{([^}]*)\}\s*=\s*${loader}`, 'g'))) {
+    for (const name of (m[1] as string).split(',').map((n) => n.split(':')[0]?.trim() ?? '')) {
+      const op = name ? operationOf(m[2] as string, name, file) : undefined;
+      if (op) operations.push(op);
+    }
+  }
+  for (const m of code.matchAll(new RegExp(String.raw`\(?${loader}\)?\.(\w+)`, 'g'))) {
+    const op = operationOf(m[1] as string, m[2] as string, file);
+    if (op) operations.push(op);
+  }
+  return operations;
+}
 
 const COMMAND_MODULE = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)Command\.js$/;
 
@@ -62,7 +104,7 @@ export async function sdkOperationsReachedBy(file: string): Promise<string[]> {
     logLevel: 'silent',
     plugins: [sdkOnly],
   });
-  const operations: string[] = [];
+  const operations = sdkOperationsNamedIn(await readFile(file, 'utf8'), file);
   for (const [output] of Object.entries(result.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(result.metafile.outputs[output]?.inputs ?? {})) {
       if (bytesInOutput === 0) continue;

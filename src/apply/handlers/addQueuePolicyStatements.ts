@@ -1,20 +1,26 @@
-import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { sqsQueueUrlFromArn } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
+import { sdk } from '../../aws/sdk.js';
 import { isQueueMissing } from '../../discovery/sqs.js';
 import type { Action } from '../../reconcile/model.js';
 import { statementGrants } from '../../reconcile/queuePolicyGrant.js';
+import type { CycleReads } from '../cycleReads.js';
 import { changedSince, gone } from '../preconditions.js';
-import { readQueueAttributes } from './createQueue.js';
+import { queueAttributesNow } from './createQueue.js';
 import type { ActionHandler, PreconditionVerdict } from './types.js';
 
 type AddQueuePolicyStatements = Extract<Action, { kind: 'AddQueuePolicyStatements' }>;
 
 const queueName = (action: AddQueuePolicyStatements) => action.queueArn.split(':').pop() ?? action.queueArn;
 
-async function readPolicy(action: AddQueuePolicyStatements, ctx: { aws: AwsClients; endpoint?: string }) {
-  const url = sqsQueueUrlFromArn(action.queueArn, ctx.endpoint);
-  const attributes = await readQueueAttributes(ctx.aws, url, { Policy: '' });
+/** The queue's Policy now (recall: a precondition may start from what this cycle read last). */
+async function readPolicy(
+  action: AddQueuePolicyStatements,
+  ctx: { aws: AwsClients; endpoint?: string; reads?: CycleReads },
+  recall: boolean,
+) {
+  const queue = { arn: action.queueArn, url: sqsQueueUrlFromArn(action.queueArn, ctx.endpoint) };
+  const attributes = await queueAttributesNow(ctx, queue, ['Policy'], { recall, all: !recall });
   return attributes.Policy || undefined;
 }
 
@@ -58,7 +64,7 @@ export const addQueuePolicyStatements: ActionHandler<AddQueuePolicyStatements, v
   async precondition(action, ctx): Promise<PreconditionVerdict> {
     let current: string | undefined;
     try {
-      current = await readPolicy(action, ctx);
+      current = await readPolicy(action, ctx, true);
     } catch (error) {
       if (isQueueMissing(error)) throw gone(`queue ${queueName(action)}`);
       throw error;
@@ -69,6 +75,7 @@ export const addQueuePolicyStatements: ActionHandler<AddQueuePolicyStatements, v
     return 'proceed';
   },
   async write(action, ctx) {
+    const { SetQueueAttributesCommand } = await sdk.sqs();
     await ctx.aws.sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl: sqsQueueUrlFromArn(action.queueArn, ctx.endpoint),
@@ -77,5 +84,5 @@ export const addQueuePolicyStatements: ActionHandler<AddQueuePolicyStatements, v
     );
     return { change: 'updated', receipt: undefined };
   },
-  readBack: async (action, ctx) => statementsNotGranted(action, await readPolicy(action, ctx)),
+  readBack: async (action, ctx) => statementsNotGranted(action, await readPolicy(action, ctx, false)),
 };

@@ -1,4 +1,4 @@
-import { IncreaseStreamRetentionPeriodCommand } from '@aws-sdk/client-kinesis';
+import { sdk } from '../../aws/sdk.js';
 import { readKinesisRetentionSeconds } from '../../discovery/streamRetention.js';
 import type { Action } from '../../reconcile/model.js';
 import { changedSince, gone, isResourceGone } from '../preconditions.js';
@@ -29,6 +29,7 @@ export const increaseStreamRetentionPeriod: ActionHandler<IncreaseStreamRetentio
     return 'proceed';
   },
   async write(action, ctx) {
+    const { IncreaseStreamRetentionPeriodCommand } = await sdk.kinesis();
     await ctx.aws.kinesis.send(
       new IncreaseStreamRetentionPeriodCommand({
         StreamARN: action.streamArn,

@@ -97,7 +97,22 @@ export async function executeAction(
   ctx: WriteContext,
 ): Promise<Exclude<WriteChange, 'unchanged'>> {
   const handler = handlerFor(action);
-  const { change, receipt } = await handler.write(action, ctx);
+  // Whatever was read of the resource before this write is stale from here on.
+  ctx.reads?.writing(resourceOf(action));
+  const { change, receipt, notShownByAnswer } = await handler.write(action, ctx);
+  // The write's answer shows everything it set: it is the read-back.
+  if (notShownByAnswer?.length === 0) return change;
   await untilVisible(ctx, () => handler.readBack(action, ctx, receipt));
   return change;
+}
+
+/**
+ * The resource an action writes, as CycleReads keys it (its handler's `resource`, else the first
+ * ARN it targets, else its description).
+ */
+export function resourceOf(action: Action): string {
+  const handler = handlerFor(action);
+  if (handler.resource) return handler.resource(action);
+  const [first] = handler.targets(action);
+  return typeof first === 'string' ? first : handler.describe(action);
 }

@@ -1,10 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  GetFunctionEventInvokeConfigCommand,
-  PutFunctionEventInvokeConfigCommand,
-} from '@aws-sdk/client-lambda';
+import { sdk } from '../../aws/sdk.js';
 import type { EventInvokeConfigFacts } from '../../discovery/inventory.js';
-import { readEventInvokeConfig } from '../../discovery/lambda.js';
+import { eventInvokeConfigFacts, readEventInvokeConfig } from '../../discovery/lambda.js';
 import type { Action, EventInvokeConfig } from '../../reconcile/model.js';
 import { eventInvokeConfigMismatches } from '../lambdaFields.js';
 import { changedSince } from '../preconditions.js';
@@ -24,6 +21,8 @@ function asFacts(config: Readonly<EventInvokeConfig>): EventInvokeConfigFacts {
   };
 }
 
+const INVOKE_CONFIG = 'lambda:event-invoke-config';
+
 /** Put replaces the whole config, so the write sends every field, including those left as they were. */
 export const putFunctionEventInvokeConfig: ActionHandler<PutFunctionEventInvokeConfig, void> = {
   iamActions: ['lambda:PutFunctionEventInvokeConfig', 'lambda:GetFunctionEventInvokeConfig'],
@@ -34,27 +33,45 @@ export const putFunctionEventInvokeConfig: ActionHandler<PutFunctionEventInvokeC
   ],
   describe: (action) =>
     `PutFunctionEventInvokeConfig ${action.functionArn.split(':').pop()} ${JSON.stringify(action.config)}`,
-  async precondition(action, { aws, inventory }): Promise<PreconditionVerdict> {
+  async precondition(action, { aws, inventory, reads }): Promise<PreconditionVerdict> {
     const planned = inventory.functions.get(action.functionArn)?.eventInvokeConfig;
     if (planned === undefined) return 'proceed';
     // A deleted function reads as "no config"; its Put then fails not-found (see isResourceGone).
-    const fresh = await readEventInvokeConfig(aws.lambda, action.functionArn);
+    const recalled = reads?.recall<{ facts: EventInvokeConfigFacts | null }>(
+      action.functionArn,
+      INVOKE_CONFIG,
+    );
+    let fresh: EventInvokeConfigFacts | null;
+    if (recalled) fresh = recalled.facts;
+    else {
+      const ticket = reads?.reading(action.functionArn, INVOKE_CONFIG);
+      fresh = await readEventInvokeConfig(aws.lambda, action.functionArn);
+      ticket?.done({ facts: fresh });
+    }
     if (fresh && isDeepStrictEqual(fresh, asFacts(action.config))) return 'unchanged';
     if (!isDeepStrictEqual(planned, fresh))
       throw changedSince(`function ${action.functionArn.split(':').pop()}`, ['EventInvokeConfig']);
     return 'proceed';
   },
   async write(action, ctx) {
-    await ctx.aws.lambda.send(
+    const { PutFunctionEventInvokeConfigCommand } = await sdk.lambda();
+    const answer = await ctx.aws.lambda.send(
       new PutFunctionEventInvokeConfigCommand({ FunctionName: action.functionArn, ...action.config }),
     );
-    return { change: 'updated', receipt: undefined };
+    // Put answers with the config as stored: the read-back, and what the next finding on this
+    // function's config starts from.
+    const notShownByAnswer = eventInvokeConfigMismatches(action.config, answer);
+    if (notShownByAnswer.length === 0)
+      ctx.reads?.reading(action.functionArn, INVOKE_CONFIG).done({ facts: eventInvokeConfigFacts(answer) });
+    return { change: 'updated', receipt: undefined, notShownByAnswer };
   },
-  readBack: async (action, ctx) =>
-    eventInvokeConfigMismatches(
+  async readBack(action, ctx) {
+    const { GetFunctionEventInvokeConfigCommand } = await sdk.lambda();
+    return eventInvokeConfigMismatches(
       action.config,
       await ctx.aws.lambda.send(
         new GetFunctionEventInvokeConfigCommand({ FunctionName: action.functionArn }),
       ),
-    ),
+    );
+  },
 };

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { PutTargetsCommand, type PutTargetsRequest, type Target } from '@aws-sdk/client-eventbridge';
+import type { PutTargetsRequest, Target } from '@aws-sdk/client-eventbridge';
 import type { AwsClients } from '../../aws/clients.js';
+import { sdk } from '../../aws/sdk.js';
 import { listTargets } from '../../discovery/eventRules.js';
 import { EdaguardError } from '../../errors.js';
 import type { Action } from '../../reconcile/model.js';
@@ -73,6 +74,7 @@ export const putTargets: ActionHandler<PutTargets, void> = {
     return asDesired ? 'unchanged' : 'proceed';
   },
   async write(action, ctx) {
+    const { PutTargetsCommand } = await sdk.eventbridge();
     const out = await ctx.aws.eventbridge.send(new PutTargetsCommand(putTargetsInput(action)));
     if ((out.FailedEntryCount ?? 0) > 0) {
       const entries = (out.FailedEntries ?? []).map((e) => `${e.TargetId}: ${e.ErrorCode} ${e.ErrorMessage}`);

@@ -1,13 +1,15 @@
-import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { sdk } from '../../aws/sdk.js';
 import { isQueueMissing } from '../../discovery/sqs.js';
 import type { Action } from '../../reconcile/model.js';
 import { changedSince, gone } from '../preconditions.js';
 import { attributesNotYetVisible, sameAttributeValue } from '../queueAttributes.js';
-import { readQueueAttributes } from './createQueue.js';
+import { queueAttributesNow } from './createQueue.js';
 import { arnsInQueueAttributes, observedQueueAttribute } from './queueAttributeFacts.js';
 import type { ActionHandler, PreconditionVerdict } from './types.js';
 
 type SetQueueAttributes = Extract<Action, { kind: 'SetQueueAttributes' }>;
+
+const queueOf = (action: SetQueueAttributes) => ({ arn: action.queueArn, url: action.queueUrl });
 
 /** Sends only the attributes that change, so an edit to any other is never overwritten. */
 export const setQueueAttributes: ActionHandler<SetQueueAttributes, void> = {
@@ -15,12 +17,15 @@ export const setQueueAttributes: ActionHandler<SetQueueAttributes, void> = {
   targets: (action) => [action.queueArn, ...arnsInQueueAttributes(action.attributes)],
   describe: (action) =>
     `SetQueueAttributes ${action.queueArn.split(':').pop()} ${JSON.stringify(action.attributes)}`,
-  async precondition(action, { aws, inventory }): Promise<PreconditionVerdict> {
-    const planned = inventory.queues.get(action.queueArn);
+  async precondition(action, ctx): Promise<PreconditionVerdict> {
+    const planned = ctx.inventory.queues.get(action.queueArn);
     if (!planned) return 'proceed'; // created in this cycle: nobody else knew it
     let current: Record<string, string>;
     try {
-      current = await readQueueAttributes(aws, action.queueUrl, action.attributes);
+      current = await queueAttributesNow(ctx, queueOf(action), Object.keys(action.attributes), {
+        recall: true,
+        all: false,
+      });
     } catch (error) {
       if (isQueueMissing(error)) throw gone(`queue ${planned.name}`);
       throw error;
@@ -33,6 +38,7 @@ export const setQueueAttributes: ActionHandler<SetQueueAttributes, void> = {
     return 'proceed';
   },
   async write(action, ctx) {
+    const { SetQueueAttributesCommand } = await sdk.sqs();
     await ctx.aws.sqs.send(
       new SetQueueAttributesCommand({ QueueUrl: action.queueUrl, Attributes: action.attributes }),
     );
@@ -41,6 +47,9 @@ export const setQueueAttributes: ActionHandler<SetQueueAttributes, void> = {
   readBack: async (action, ctx) =>
     attributesNotYetVisible(
       action.attributes,
-      await readQueueAttributes(ctx.aws, action.queueUrl, action.attributes),
+      await queueAttributesNow(ctx, queueOf(action), Object.keys(action.attributes), {
+        recall: false,
+        all: true,
+      }),
     ),
 };

@@ -1,5 +1,5 @@
-import { GetSubscriptionAttributesCommand, SetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../../aws/clients.js';
+import { sdk } from '../../aws/sdk.js';
 import { isSnsNotFound, redriveTargetOf } from '../../discovery/snsTopics.js';
 import type { Action } from '../../reconcile/model.js';
 import { changedSince, gone } from '../preconditions.js';
@@ -9,6 +9,7 @@ type SetSubscriptionAttributes = Extract<Action, { kind: 'SetSubscriptionAttribu
 
 /** The DLQ a subscription's RedrivePolicy names now (undefined: none; null: unusable). */
 async function currentTarget(aws: AwsClients, subscriptionArn: string): Promise<string | undefined | null> {
+  const { GetSubscriptionAttributesCommand } = await sdk.sns();
   const out = await aws.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }));
   return redriveTargetOf(out.Attributes?.RedrivePolicy);
 }
@@ -39,6 +40,7 @@ export const setSubscriptionAttributes: ActionHandler<SetSubscriptionAttributes,
     return 'proceed';
   },
   async write(action, ctx) {
+    const { SetSubscriptionAttributesCommand } = await sdk.sns();
     await ctx.aws.sns.send(
       new SetSubscriptionAttributesCommand({
         SubscriptionArn: action.subscriptionArn,

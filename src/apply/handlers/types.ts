@@ -1,6 +1,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import type { Inventory } from '../../discovery/inventory.js';
 import type { Action } from '../../reconcile/model.js';
+import type { CycleReads } from '../cycleReads.js';
 import type { ReadBackTiming } from '../readBack.js';
 
 /** What a write did (controller-runtime's CreateOrUpdate): `unchanged` made no call. */
@@ -15,18 +16,29 @@ export interface PreconditionContext {
   readonly inventory: Inventory;
   /** The SQS endpoint override, to address a queue created in this cycle by its ARN. */
   readonly endpoint?: string;
+  /** What this cycle read of each resource since its last write (see cycleReads.ts). */
+  readonly reads?: CycleReads;
 }
 
 /** What a write and its read-back run with (the timing also paces a mapping's busy retries). */
 export interface WriteContext extends ReadBackTiming {
   readonly aws: AwsClients;
   readonly endpoint?: string;
+  /** What this cycle read of each resource since its last write (see cycleReads.ts). */
+  readonly reads?: CycleReads;
 }
 
 /** A write that went out: what it did, and what its read-back needs (a created queue's URL). */
 export interface Written<R> {
   readonly change: Exclude<WriteChange, 'unchanged'>;
   readonly receipt: R;
+  /**
+   * Where the write's answer shows the result (UpdateEventSourceMapping and
+   * PutFunctionEventInvokeConfig return the config, CreateQueue fails unless the queue has exactly
+   * the attributes sent): the fields it does not show as written. Empty: the answer is the
+   * read-back, and no read follows. Absent: the answer shows nothing; the read-back reads.
+   */
+  readonly notShownByAnswer?: readonly string[];
 }
 
 /**
@@ -34,6 +46,11 @@ export interface Written<R> {
  * compile until ACTION_HANDLERS has all of it (see index.ts).
  */
 export interface ActionHandler<A extends Action, R = unknown> {
+  /**
+   * The resource the write changes, as CycleReads keys it: a write to it forgets what was read of
+   * it, and findings on the same resource run one after the other. Default: the first target.
+   */
+  resource?(action: A): string;
   /** IAM actions its calls need: the write, the precondition read and the read-back. */
   readonly iamActions: readonly string[];
   /**

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  type EventSourceMappingConfiguration,
-  GetEventSourceMappingCommand,
-  UpdateEventSourceMappingCommand,
-} from '@aws-sdk/client-lambda';
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import type { AwsClients } from '../../aws/clients.js';
+import { sdk } from '../../aws/sdk.js';
 import type { MappingFacts } from '../../discovery/inventory.js';
 import { toMappingFacts } from '../../discovery/lambda.js';
 import type { Action, EventSourceMappingChanges } from '../../reconcile/model.js';
+import type { CycleReads } from '../cycleReads.js';
 import { mappingMismatches } from '../lambdaFields.js';
 import { changedSince, gone, isResourceGone } from '../preconditions.js';
 import { retryWhileConflicting } from '../readBack.js';
@@ -27,13 +26,15 @@ export const updateEventSourceMapping: ActionHandler<UpdateEventSourceMapping, v
   iamActions: ['lambda:UpdateEventSourceMapping', 'lambda:GetEventSourceMapping'],
   targets: (action) => [action.mappingArn, action.changes?.DestinationConfig?.OnFailure?.Destination],
   describe: (action) => `UpdateEventSourceMapping ${action.mappingUuid} ${JSON.stringify(action.changes)}`,
-  async precondition(action, { aws, inventory }): Promise<PreconditionVerdict> {
+  async precondition(action, { aws, inventory, reads }): Promise<PreconditionVerdict> {
     const planned = inventory.mappings.find((m) => m.uuid === action.mappingUuid);
     if (!planned) return 'proceed';
     const what = `event source mapping ${action.mappingUuid}`;
     let raw: EventSourceMappingConfiguration;
     try {
-      raw = await aws.lambda.send(new GetEventSourceMappingCommand({ UUID: action.mappingUuid }));
+      raw =
+        reads?.recall<EventSourceMappingConfiguration>(action.mappingArn, MAPPING_CONFIG) ??
+        (await readMapping({ aws, ...(reads ? { reads } : {}) }, action));
     } catch (error) {
       if (isResourceGone(error)) throw gone(what);
       throw error;
@@ -49,16 +50,31 @@ export const updateEventSourceMapping: ActionHandler<UpdateEventSourceMapping, v
   },
   async write(action, ctx) {
     // A mapping accepts one update at a time: wait out a previous one still in progress.
-    await retryWhileConflicting(ctx, () =>
+    const { UpdateEventSourceMappingCommand } = await sdk.lambda();
+    const answer = await retryWhileConflicting(ctx, () =>
       ctx.aws.lambda.send(
         new UpdateEventSourceMappingCommand({ UUID: action.mappingUuid, ...action.changes }),
       ),
     );
-    return { change: 'updated', receipt: undefined };
+    // The answer is the mapping as updated: the read-back, and what the next finding on this
+    // mapping starts from.
+    const notShownByAnswer = mappingMismatches(action.changes, answer);
+    if (notShownByAnswer.length === 0) ctx.reads?.reading(action.mappingArn, MAPPING_CONFIG).done(answer);
+    return { change: 'updated', receipt: undefined, notShownByAnswer };
   },
-  readBack: async (action, ctx) =>
-    mappingMismatches(
-      action.changes,
-      await ctx.aws.lambda.send(new GetEventSourceMappingCommand({ UUID: action.mappingUuid })),
-    ),
+  readBack: async (action, ctx) => mappingMismatches(action.changes, await readMapping(ctx, action)),
 };
+
+const MAPPING_CONFIG = 'lambda:event-source-mapping';
+
+/** GetEventSourceMapping, remembered for the next finding on the mapping. */
+async function readMapping(
+  ctx: { readonly aws: AwsClients; readonly reads?: CycleReads },
+  action: UpdateEventSourceMapping,
+): Promise<EventSourceMappingConfiguration> {
+  const { GetEventSourceMappingCommand } = await sdk.lambda();
+  const ticket = ctx.reads?.reading(action.mappingArn, MAPPING_CONFIG);
+  const raw = await ctx.aws.lambda.send(new GetEventSourceMappingCommand({ UUID: action.mappingUuid }));
+  ticket?.done(raw);
+  return raw;
+}

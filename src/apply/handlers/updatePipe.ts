@@ -1,11 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  DescribePipeCommand,
-  type DescribePipeCommandOutput,
-  UpdatePipeCommand,
-  type UpdatePipeCommandInput,
-} from '@aws-sdk/client-pipes';
+import type { DescribePipeCommandOutput, UpdatePipeCommandInput } from '@aws-sdk/client-pipes';
 import type { AwsClients } from '../../aws/clients.js';
+import { sdk } from '../../aws/sdk.js';
 import { streamParametersOf } from '../../discovery/pipes.js';
 import type { Action, PipeSourceFailureChanges } from '../../reconcile/model.js';
 import { changedSince, gone } from '../preconditions.js';
@@ -75,6 +71,7 @@ export function pipePreconditionDecision(
 const isPipeGone = (error: unknown) => (error as { name?: string })?.name === 'NotFoundException';
 
 async function readPipe(aws: AwsClients, action: UpdatePipe): Promise<PipeNow> {
+  const { DescribePipeCommand } = await sdk.pipes();
   const out: DescribePipeCommandOutput = await aws.pipes.send(
     new DescribePipeCommand({ Name: action.pipeName }),
   );
@@ -101,6 +98,7 @@ export const updatePipe: ActionHandler<UpdatePipe, void> = {
     return decision;
   },
   async write(action, ctx) {
+    const { UpdatePipeCommand } = await sdk.pipes();
     await ctx.aws.pipes.send(new UpdatePipeCommand(buildUpdatePipeInput(action)));
     return { change: 'updated', receipt: undefined };
   },

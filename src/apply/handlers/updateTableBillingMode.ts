@@ -1,4 +1,4 @@
-import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { sdk } from '../../aws/sdk.js';
 import type { Action } from '../../reconcile/model.js';
 import { type ActionHandler, NO_PRECONDITION_READ } from './types.js';
 
@@ -12,12 +12,14 @@ export const updateTableBillingMode: ActionHandler<UpdateTableBillingMode, void>
   // A one-way switch whose write fails not-found on a deleted table: nothing to re-read.
   precondition: NO_PRECONDITION_READ,
   async write(action, ctx) {
+    const { UpdateTableCommand } = await sdk.dynamodb();
     await ctx.aws.dynamodb.send(
       new UpdateTableCommand({ TableName: action.tableName, BillingMode: action.billingMode }),
     );
     return { change: 'updated', receipt: undefined };
   },
   async readBack(action, ctx) {
+    const { DescribeTableCommand } = await sdk.dynamodb();
     const table = await ctx.aws.dynamodb.send(new DescribeTableCommand({ TableName: action.tableName }));
     return table.Table?.BillingModeSummary?.BillingMode === action.billingMode ? [] : ['BillingMode'];
   },

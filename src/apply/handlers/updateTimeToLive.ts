@@ -1,4 +1,4 @@
-import { DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { sdk } from '../../aws/sdk.js';
 import type { Action } from '../../reconcile/model.js';
 import { type ActionHandler, NO_PRECONDITION_READ } from './types.js';
 
@@ -13,6 +13,7 @@ export const updateTimeToLive: ActionHandler<UpdateTimeToLive, void> = {
   // A one-way switch whose write fails not-found on a deleted table: nothing to re-read.
   precondition: NO_PRECONDITION_READ,
   async write(action, ctx) {
+    const { UpdateTimeToLiveCommand } = await sdk.dynamodb();
     await ctx.aws.dynamodb.send(
       new UpdateTimeToLiveCommand({
         TableName: action.tableName,
@@ -22,6 +23,7 @@ export const updateTimeToLive: ActionHandler<UpdateTimeToLive, void> = {
     return { change: 'updated', receipt: undefined };
   },
   async readBack(action, ctx) {
+    const { DescribeTimeToLiveCommand } = await sdk.dynamodb();
     const ttl = (await ctx.aws.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: action.tableName })))
       .TimeToLiveDescription;
     const on = ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING';

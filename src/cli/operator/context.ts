@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import type { CallCounter } from '../../aws/callCounter.js';
 import type { RuntimeSettings } from '../../config/runtime.js';
 import { EdaguardError } from '../../errors.js';
 import { createProgress, type ProgressReporter } from '../../redrive/progress.js';
-import { type CliIo, commandSettings, type SetExitCode } from '../io.js';
+import { type CliIo, commandCallCounter, commandSettings, type SetExitCode } from '../io.js';
 
 export const EXIT = { ok: 0, incomplete: 1, badInput: 2 } as const;
 
@@ -55,6 +56,8 @@ export function abortOnSigint(io: CliIo): { signal: AbortSignal; dispose: () => 
 export interface OperatorContext {
   settings: RuntimeSettings;
   logger: Logger;
+  /** The call counter for the command's clients (it says on a terminal when an endpoint is slow). */
+  counter: CallCounter;
   progress: (command: string) => ProgressReporter;
   /** One result line (JSON) or a few lines of text, as the progress mode says. */
   result: (value: Record<string, unknown>, text: string) => void;
@@ -75,6 +78,7 @@ export async function runOperator(
       await body({
         settings,
         logger,
+        counter: commandCallCounter(io),
         bar,
         progress: (command) => createProgress({ command, tty: bar, writeLine: io.stdout }),
         result: (value, text) => io.stdout(bar ? `${text}\n` : `${JSON.stringify(value)}\n`),

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { createAwsClients } from '../../aws/clients.js';
 import { EdaguardError } from '../../errors.js';
-import { runDrill } from '../../gameday/drill.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { EXIT, positiveInt, runOperator } from './context.js';
 
@@ -23,6 +22,7 @@ export function registerGameday(program: Command, io: CliIo, setExitCode: SetExi
         cmd: Command,
       ) =>
         runOperator(io, cmd, setExitCode, async (ctx) => {
+          const { runDrill } = await import('../../gameday/drill.js');
           if (!ctx.settings.endpoint && opts.allowAws !== true)
             throw new EdaguardError(
               'GAMEDAY_REFUSED',
@@ -32,7 +32,7 @@ export function registerGameday(program: Command, io: CliIo, setExitCode: SetExi
             );
           const maxReceiveCount = positiveInt('--max-receive-count', opts.maxReceiveCount, 1000) ?? 2;
           const timeoutSeconds = positiveInt('--timeout', opts.timeout, 3600) ?? 120;
-          const aws = createAwsClients(ctx.settings);
+          const aws = createAwsClients(ctx.settings, ctx.counter);
           try {
             const result = await runDrill(aws.sqs, {
               runId: `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,

@@ -3,9 +3,7 @@ import { type Command, Option } from 'commander';
 import type { createAwsClients as CreateAwsClients } from '../../aws/clients.js';
 import { createAwsClients } from '../../aws/clients.js';
 import { EdaguardError } from '../../errors.js';
-import { cancelRunningMoveTask, isMoveTaskUnavailable, listMoveTasks } from '../../redrive/moveTask.js';
-import { describeQueue, queueUrlOf } from '../../redrive/queues.js';
-import { type RedriveMode, type RedriveOutcome, redrive, redriveComplete } from '../../redrive/redrive.js';
+import type { RedriveMode, RedriveOutcome } from '../../redrive/redrive.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { abortOnSigint, EXIT, type OperatorContext, positiveInt, runOperator } from './context.js';
 
@@ -58,12 +56,13 @@ async function runRedrive(
   dlq: string,
   opts: RedriveOptions,
 ): Promise<number> {
+  const { redrive, redriveComplete } = await import('../../redrive/redrive.js');
   const perSecond = positiveInt('--rate', opts.rate, 500);
   const max = positiveInt('--max', opts.max);
   // A preview without --dry-run would be a real redrive the operator did not ask for.
   if (opts.preview && !opts.dryRun)
     throw new EdaguardError('CONFIG_INVALID', '--preview shows messages of a dry run: add --dry-run');
-  const aws = createAwsClients(ctx.settings);
+  const aws = createAwsClients(ctx.settings, ctx.counter);
   try {
     if (opts.status || opts.cancel) return await moveTaskControl(aws.sqs, dlq, opts.cancel === true, ctx, io);
     const interrupt = abortOnSigint(io);
@@ -163,6 +162,10 @@ async function moveTaskControl(
   ctx: OperatorContext,
   io: CliIo,
 ): Promise<number> {
+  const { describeQueue, queueUrlOf } = await import('../../redrive/queues.js');
+  const { cancelRunningMoveTask, isMoveTaskUnavailable, listMoveTasks } = await import(
+    '../../redrive/moveTask.js'
+  );
   const facts = await describeQueue(sqs, await queueUrlOf(sqs, dlq, ctx.settings.endpoint));
   try {
     if (cancel) {

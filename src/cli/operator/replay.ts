@@ -1,9 +1,7 @@
 /** `edaguard replay`: Lambda on-failure records re-delivered to their function. */
 import type { Command } from 'commander';
 import { createAwsClients } from '../../aws/clients.js';
-import { createInvokeClient } from '../../replay/invokeClient.js';
-import { type ReplayResult, replayFailureQueue } from '../../replay/replay.js';
-import { createStreamClients } from '../../replay/streamClients.js';
+import type { ReplayResult } from '../../replay/replay.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { abortOnSigint, EXIT, type OperatorContext, positiveInt, runOperator } from './context.js';
 
@@ -48,8 +46,11 @@ export function registerReplay(program: Command, io: CliIo, setExitCode: SetExit
     .action(
       async (queue: string, opts: { function?: string; dryRun?: boolean; max?: string }, cmd: Command) =>
         runOperator(io, cmd, setExitCode, async (ctx) => {
+          const { createStreamClients } = await import('../../replay/streamClients.js');
+          const { createInvokeClient } = await import('../../replay/invokeClient.js');
+          const { replayFailureQueue } = await import('../../replay/replay.js');
           const max = positiveInt('--max', opts.max);
-          const aws = createAwsClients(ctx.settings);
+          const aws = createAwsClients(ctx.settings, ctx.counter);
           const streams = createStreamClients(ctx.settings);
           const invoker = createInvokeClient(ctx.settings);
           const interrupt = abortOnSigint(io);

@@ -181,7 +181,8 @@ export function createGithubSink(options: GithubSinkOptions): TicketSink {
           repo,
           issue_number,
           state: 'closed',
-          state_reason: resolution.reason === 'duplicate' ? 'not_planned' : 'completed',
+          state_reason:
+            resolution.reason === 'duplicate' || resolution.reason === 'waived' ? 'not_planned' : 'completed',
         }),
       );
     },

@@ -35,13 +35,21 @@ const RESOLVING: Partial<Record<DriftResult['status'], ResolutionReason>> = {
   pass: 'pass',
   fixed: 'fixed',
   skipped: 'skipped',
+  waived: 'waived',
 };
 
 const ORDER: Record<TicketOp['kind'], number> = { open: 0, update: 1, resolve: 2 };
 
+/** What a resolution says of the result that closes its ticket (a waived one: until when). */
+const resolvedBy = (r: DriftResult) => ({
+  resource: r.resource,
+  rule: r.rule,
+  ...(r.waiver ? { waiver: r.waiver } : {}),
+});
+
 /**
  * Pure. A ticket is closed only on evidence from this report: its (resource, rule) is now pass,
- * fixed or skipped, or, for a read error, the resource was read and evaluated again. A resource
+ * fixed, skipped or waived (a policy's exception accepts it until a date), or, for a read error, the resource was read and evaluated again. A resource
  * missing from the report (discovery failed, another target, no longer selected) keeps its ticket.
  */
 export function planTickets(
@@ -105,7 +113,7 @@ export function planTickets(
       ops.push({
         kind: 'resolve',
         ref,
-        resolution: resolution(reason, { resource: result.resource, rule: result.rule, at }),
+        resolution: resolution(reason, { ...resolvedBy(result), at }),
       });
     } else if (!result && readable.has(key)) {
       ops.push({

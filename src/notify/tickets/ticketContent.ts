@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Target } from '../../discovery/inventory.js';
+import type { FindingWaiver } from '../../reconcile/model.js';
 import type { DriftResult } from '../../report/driftReport.js';
 import { fingerprintLabel, markdownMarkers, TICKET_LABEL, ticketFingerprint } from './fingerprint.js';
 import { guidanceFor } from './ruleGuidance.js';
@@ -143,7 +144,7 @@ export function updateComment(content: TicketContent): string {
   ].join('\n');
 }
 
-export type ResolutionReason = 'pass' | 'fixed' | 'skipped' | 'readable' | 'duplicate';
+export type ResolutionReason = 'pass' | 'fixed' | 'skipped' | 'readable' | 'duplicate' | 'waived';
 
 export interface TicketResolution {
   readonly reason: ResolutionReason;
@@ -152,7 +153,13 @@ export interface TicketResolution {
 
 export function resolution(
   reason: ResolutionReason,
-  detail: { resource: string; rule: string; at: string; duplicateOf?: string },
+  detail: {
+    resource: string;
+    rule: string;
+    at: string;
+    duplicateOf?: string;
+    waiver?: Pick<FindingWaiver, 'policy' | 'expires' | 'reason'>;
+  },
 ): TicketResolution {
   const what = `\`${resourceName(detail.resource)}\` (${detail.rule})`;
   const comment = {
@@ -161,6 +168,7 @@ export function resolution(
     skipped: `Resolved: the rule no longer applies to ${what} (checked at ${detail.at}). Closing.`,
     readable: `Resolved: edaguard could read ${what} again at ${detail.at}. Closing.`,
     duplicate: `Duplicate of ${detail.duplicateOf ?? 'another edaguard ticket'} for ${what}. Closing.`,
+    waived: `Waived until ${detail.waiver?.expires} by policy ${detail.waiver?.policy} (${detail.waiver?.reason}): edaguard accepts ${what} as it is (checked at ${detail.at}) and opens a ticket again if it still differs after the waiver expires. Closing.`,
   }[reason];
   return { reason, comment };
 }

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetResourcesCommand, type ResourceTagMapping } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { type AwsClients, createAwsClients, SERVICE_NAMES } from '../../../src/aws/clients.js';
+import { type AwsClients, builtServices, createAwsClients, SERVICE_NAMES } from '../../../src/aws/clients.js';
 import type { RetryTiming } from '../../../src/aws/retry.js';
 import { type RuntimeSettings, resolveRuntimeSettings } from '../../../src/config/runtime.js';
 import { discoverAndPlan, runCycle } from '../../../src/cycle.js';
@@ -260,8 +260,10 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
 /** What is left of each client's SDK retry quota (only those below the initial 500). */
 async function retryQuotas(aws: AwsClients): Promise<Record<string, number>> {
   const quotas: Record<string, number> = {};
-  for (const [key, service] of Object.entries(SERVICE_NAMES)) {
-    const client = aws[key as keyof typeof SERVICE_NAMES];
+  // Only the clients the run built (the others were never loaded).
+  for (const key of builtServices(aws) ?? []) {
+    const service = SERVICE_NAMES[key];
+    const client = aws[key];
     const strategy = (await client.config.retryStrategy()) as { getCapacity?: () => number };
     const capacity = strategy.getCapacity?.();
     if (capacity !== undefined && capacity < 500) quotas[service] = capacity;

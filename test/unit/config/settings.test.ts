@@ -33,8 +33,9 @@ describe('the settings table', () => {
     }
   });
 
-  it('service rows are all `run` flags', () => {
-    for (const spec of SERVICE_SETTINGS) expect(spec.flagOn).toEqual(['run']);
+  it('service rows are all `run` flags, but --log-format, which every command takes', () => {
+    for (const spec of SERVICE_SETTINGS)
+      expect(spec.flagOn).toEqual(spec.key === 'logFormat' ? ['all'] : ['run']);
   });
 });
 

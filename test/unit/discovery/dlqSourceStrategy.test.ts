@@ -45,6 +45,48 @@ describe('chooseDlqSourceStrategy', () => {
   });
 });
 
+describe('a forced strategy (DiscoverOptions.dlqSourceStrategy: benches and tests)', () => {
+  it.each([
+    { forced: 'list-dead-letter-source-queues', candidates: 500, unread: 250 },
+    { forced: 'read-unread-attributes', candidates: 2, unread: 250 },
+  ] as const)(
+    '$forced is taken even when dearer, and the reason says it was forced',
+    ({ forced, candidates, unread }) => {
+      const choice = chooseDlqSourceStrategy({ candidates, unreadQueues: unread, forced });
+      expect(choice.strategy).toBe(forced);
+      expect(choice.estimatedCalls).toEqual({
+        'list-dead-letter-source-queues': candidates,
+        'read-unread-attributes': unread,
+      });
+      expect(choice.reason).toContain(`forced (${forced})`);
+    },
+  );
+
+  it('read-unread-attributes cannot be forced without the account list: ListDeadLetterSourceQueues answers', () => {
+    const choice = chooseDlqSourceStrategy({
+      candidates: 3,
+      unreadQueues: undefined,
+      unlistedBecause: 'ListQueues cut its answer short',
+      forced: 'read-unread-attributes',
+    });
+    expect(choice.strategy).toBe('list-dead-letter-source-queues');
+    expect(choice.reason).toContain('(forced: read-unread-attributes)');
+  });
+
+  it.each([
+    { forced: 'read-unread-attributes', candidates: 1, list: true },
+    { forced: 'read-unread-attributes', candidates: 0, list: false },
+    { forced: 'list-dead-letter-source-queues', candidates: 500, list: false },
+  ] as const)(
+    'shouldListAccount with $forced forced, $candidates candidates → $list',
+    ({ forced, candidates, list }) => {
+      expect(shouldListAccount({ candidates, knownQueues: 1000, namesNeedWholeAccount: false, forced })).toBe(
+        list,
+      );
+    },
+  );
+});
+
 describe('shouldListAccount', () => {
   it.each([
     { candidates: 0, knownQueues: 10, namesNeedWholeAccount: false, list: false },

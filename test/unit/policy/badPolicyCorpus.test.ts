@@ -201,6 +201,36 @@ const CASES: Record<string, Expected[]> = {
       message: /^an SQS queue ARN$/,
     },
   ],
+  'bad-exceptions': [
+    {
+      file: 'policy.yaml',
+      line: 11,
+      column: 7,
+      path: 'spec.exceptions.0.reason',
+      message: /^required field is missing \(a string\)$/,
+    },
+    {
+      file: 'policy.yaml',
+      line: 12,
+      column: 15,
+      path: 'spec.exceptions.0.rules.0',
+      message: /^unknown rule "sqs-dead-leter-queue": did you mean "sqs-dead-letter-queue"\?$/,
+    },
+    {
+      file: 'policy.yaml',
+      line: 17,
+      column: 16,
+      path: 'spec.exceptions.1.expires',
+      message: /^expected a date as YYYY-MM-DD, e\.g\. 2026-03-31, got "30 June 2026"$/,
+    },
+    {
+      file: 'unknown-rule.yaml',
+      line: 11,
+      column: 38,
+      path: 'spec.exceptions.0.rules.0',
+      message: /^"sqs-visibility-timeout" is not a rule of this policy, so there is nothing to waive/,
+    },
+  ],
   'misspelled-rule': [
     {
       file: 'policy.yaml',
@@ -240,6 +270,16 @@ const CASES: Record<string, Expected[]> = {
       column: 10,
       path: 'spec.rules',
       message: /^at least one rule is required/,
+    },
+  ],
+  'rule-outside-types': [
+    {
+      file: 'policy.yaml',
+      line: 11,
+      column: 7,
+      path: RULES,
+      message:
+        /^rule `sqs-dead-letter-queue` applies to sqs:queue, which `match.resourceTypes` \[lambda:function\] does not include: it could never apply/,
     },
   ],
   'not-a-policy': [

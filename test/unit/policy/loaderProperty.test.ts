@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PolicyValidationError } from '../../../src/errors.js';
 import { loadPolicyDir } from '../../../src/policy/loader.js';
-import { LAMBDA_LIMITS, ReliabilityPolicySchema, SQS_LIMITS } from '../../../src/policy/schema.js';
+import { rulesOutsideTypes } from '../../../src/policy/ruleApplicability.js';
+import {
+  LAMBDA_LIMITS,
+  ReliabilityPolicySchema,
+  type ResourceType,
+  type RuleId,
+  SQS_LIMITS,
+} from '../../../src/policy/schema.js';
 
 let root: string;
 let runs = 0;
@@ -323,21 +330,30 @@ const validPolicyArb = fc.record({
   apiVersion: fc.constant('edaguard.dev/v1alpha1'),
   kind: fc.constant('ReliabilityPolicy'),
   metadata: fc.record({ name: dnsLabel, labels: tagMap }, { requiredKeys: ['name'] }),
-  spec: fc.record(
-    {
-      enforcement: fc.constantFrom('enforce', 'audit'),
-      match: fc.record(
-        {
-          resourceTypes: fc.subarray(['sqs:queue', 'lambda:function', 'dynamodb:table'], { minLength: 1 }),
-          tags: tagMap,
-        },
-        { requiredKeys: [] },
-      ),
-      exclude: fc.record({ tags: tagMap }),
-      rules: rulesArb,
-    },
-    { requiredKeys: ['match', 'rules'] },
-  ),
+  spec: fc
+    .record(
+      {
+        enforcement: fc.constantFrom('enforce', 'audit'),
+        match: fc.record(
+          {
+            resourceTypes: fc.subarray(['sqs:queue', 'lambda:function', 'dynamodb:table'], { minLength: 1 }),
+            tags: tagMap,
+          },
+          { requiredKeys: [] },
+        ),
+        exclude: fc.record({ tags: tagMap }),
+        rules: rulesArb,
+      },
+      { requiredKeys: ['match', 'rules'] },
+    )
+    // Valid: every rule can apply to one of match.resourceTypes (else validate rejects the rule).
+    .filter(
+      (spec) =>
+        rulesOutsideTypes(
+          spec.match.resourceTypes as ResourceType[] | undefined,
+          Object.keys(spec.rules) as RuleId[],
+        ).length === 0,
+    ),
 });
 
 describe('valid documents', () => {

@@ -26,7 +26,16 @@ const result = (resource: string, status: ResultStatus, rule = 'sqs-dlq-retentio
   message: '',
 });
 
-const ZERO = { resources: 0, compliant: 0, drifted: 0, fixed: 0, failed: 0, deferred: 0, tickets: 0 };
+const ZERO = {
+  resources: 0,
+  compliant: 0,
+  drifted: 0,
+  fixed: 0,
+  failed: 0,
+  deferred: 0,
+  tickets: 0,
+  waived: 0,
+};
 
 describe('summarize', () => {
   it('an empty report', () => {
@@ -72,15 +81,20 @@ describe('summarize', () => {
       result('g', 'pass', 'other'),
       result('h', 'ticket'),
       result('h', 'drift', 'other'),
+      result('i', 'waived'),
+      result('i', 'fixed', 'other'),
+      result('j', 'waived'),
+      result('j', 'drift', 'other'),
     ];
     expect(summarize(results)).toEqual({
-      resources: 8,
+      resources: 10,
       compliant: 3,
-      drifted: 1,
+      drifted: 2,
       fixed: 1,
       failed: 1,
       deferred: 1,
       tickets: 1,
+      waived: 1,
     });
   });
 });
@@ -140,7 +154,16 @@ describe('buildDriftReport', () => {
       startedAt: '2025-03-01T10:00:00.000Z',
       finishedAt: '2025-03-01T10:00:02.500Z',
       dryRun: false,
-      summary: { resources: 2, compliant: 1, drifted: 0, fixed: 1, failed: 0, deferred: 0, tickets: 0 },
+      summary: {
+        resources: 2,
+        compliant: 1,
+        drifted: 0,
+        fixed: 1,
+        failed: 0,
+        deferred: 0,
+        tickets: 0,
+        waived: 0,
+      },
       results: [
         {
           resource: arnOf('orders'),
@@ -240,5 +263,16 @@ describe('exitCodeFor', () => {
     expect(
       remainingOf(['pass', 'skipped', 'fixed', 'drift', 'ticket', 'busy', 'error', 'failed', 'deferred']),
     ).toEqual({ drifted: 1, failed: 2, deferred: 2, tickets: 1 });
+  });
+
+  it('a waived finding remains nothing: exit 0 when the rest is compliant or fixed', () => {
+    expect(remainingOf(['pass', 'waived', 'fixed', 'waived'])).toEqual({
+      drifted: 0,
+      failed: 0,
+      deferred: 0,
+      tickets: 0,
+    });
+    expect(exitCodeFor(remainingOf(['waived', 'fixed']))).toBe(EXIT.ok);
+    expect(exitCodeFor(remainingOf(['waived', 'drift']))).toBe(EXIT.driftRemains);
   });
 });

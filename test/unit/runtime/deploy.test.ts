@@ -14,6 +14,7 @@ import { parseConfigFile } from '../../../src/config/file.js';
 import { resolveServiceSettings } from '../../../src/config/service.js';
 import { parsePolicySources } from '../../../src/policy/loader.js';
 import { ROUTES } from '../../../src/runtime/httpServer.js';
+import { sdkOperationsReachedBy } from '../../support/sdkOperations.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const file = (relative: string) => path.join(REPO_ROOT, relative);
@@ -61,7 +62,7 @@ const CFN_TAGS: Tags = [
  * The state table's DynamoDB commands (leases, replica heartbeats, fix history, notification
  * state), from the source: what the task role must grant.
  */
-function stateTableActions(): string[] {
+async function stateTableActions(): Promise<string[]> {
   const actions = new Set<string>();
   for (const source of [
     'src/runtime/leaseCommands.ts',
@@ -70,11 +71,9 @@ function stateTableActions(): string[] {
     'src/runtime/targetShards.ts',
     'src/state/fixHistory.ts',
     'src/notify/tableStateStore.ts',
-  ].map(read)) {
-    const imports = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-dynamodb'/.exec(source)?.[1] ?? '';
-    for (const name of imports.split(',').map((s) => s.trim())) {
-      if (/^[A-Z]\w+Command$/.test(name)) actions.add(`dynamodb:${name.replace(/Command$/, '')}`);
-    }
+  ]) {
+    for (const op of await sdkOperationsReachedBy(file(source)))
+      if (op.startsWith('dynamodb:')) actions.add(op);
   }
   // Only with --create-state-table, never in production (the template creates the table).
   actions.delete('dynamodb:CreateTable');
@@ -102,14 +101,15 @@ describe('deploy/ecs/edaguard.yaml (CloudFormation)', () => {
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
   });
 
-  it('grants the task role exactly the DynamoDB actions the lease and the fix history call, on the state table only', () => {
+  it('grants the task role exactly the DynamoDB actions the lease and the fix history call, on the state table only', async () => {
     const statements = template.Resources.TaskRole.Properties.Policies.flatMap(
       (p: Doc) => p.PolicyDocument.Statement,
     );
     const dynamo = statements.filter((s: Doc) => s.Action.some((a: string) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
-    expect([...dynamo[0].Action].sort()).toEqual(stateTableActions());
-    expect(stateTableActions()).toEqual(
+    const actions = await stateTableActions();
+    expect([...dynamo[0].Action].sort()).toEqual(actions);
+    expect(actions).toEqual(
       expect.arrayContaining(['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem']),
     );
     expect(dynamo[0].Resource).toEqual({ 'Fn::GetAtt': 'StateTable.Arn' });
