@@ -37,7 +37,7 @@ import {
   targetId,
   toTarget,
 } from '../targets/targetRef.js';
-import { type CliIo, renderOptions } from './io.js';
+import { type CliIo, commandCallCounter, renderOptions } from './io.js';
 
 export interface TargetFlags {
   config?: string;
@@ -132,6 +132,7 @@ export async function prepareTargets(scope: TargetScope, run: TargetRun) {
       ...(externalId ? { externalId } : {}),
     },
     ...(run.createClients ? { create: run.createClients } : {}),
+    newCounter: () => commandCallCounter(scope.io),
   });
   return { selected, clientSets };
 }

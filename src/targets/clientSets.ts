@@ -22,6 +22,8 @@ export interface TargetClientSetsOptions {
   assumeRole: Omit<AssumeRoleSettings, 'region' | 'endpoint' | 'maxAttempts' | 'counter'>;
   /** Builds one target's clients; tests wrap it (an unreachable endpoint for one target). */
   create?: (settings: AwsClientSettings, target: TargetRef) => AwsClients;
+  /** Each target's call counter (a command's says on a terminal when an endpoint is slow). */
+  newCounter?: () => CallCounter;
 }
 
 export class TargetClientSets {
@@ -58,7 +60,9 @@ export class TargetClientSets {
         region: target.region,
         credentials: this.credentialsOf(target.accountId),
       };
-      set = this.options.create ? this.options.create(settings, target) : createAwsClients(settings);
+      set = this.options.create
+        ? this.options.create(settings, target)
+        : createAwsClients(settings, this.options.newCounter?.() ?? new CallCounter());
       this.sets.set(id, set);
     }
     return set;

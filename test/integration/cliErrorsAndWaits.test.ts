@@ -3,7 +3,10 @@
  * check (the endpoint, the default credential chain); on a terminal it says when it waits on a slow
  * endpoint, and logs readable lines instead of JSON. In-process, with the real SDK clients.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/program.js';
@@ -128,6 +131,36 @@ describe('on a terminal', () => {
         new RegExp(`^edaguard: waiting on ${host} \\([A-Za-z]+ [A-Za-z]+\\) for 3 s…`),
       );
       expect(Date.now() - started).toBeLessThan(6_000);
+      proxy.hold(() => false);
+      proxy.releaseAll();
+      expect(await done).toBe(0);
+    } finally {
+      proxy.releaseAll();
+      await proxy.close();
+    }
+  });
+
+  it('plan over config-file targets says so too, naming the target’s endpoint', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-slow-targets-'));
+    const config = path.join(dir, 'edaguard.yaml');
+    await writeFile(
+      config,
+      'targets: { regions: [eu-west-1], roleName: edaguard, accounts: ["111111111111"] }\n',
+    );
+    const proxy = await startHoldingProxy(emulatorEndpoint());
+    try {
+      // STS (AssumeRole, a query-protocol POST /) goes through; the target's own calls wait.
+      proxy.hold((target) => !target.startsWith('POST /'));
+      const { out, done } = run(
+        ['plan', '--policies', SANDBOX_POLICY_DIR, '--config', config],
+        { AWS_ENDPOINT_URL: proxy.url },
+        true,
+      );
+      await proxy.nextHeld();
+      const started = Date.now();
+      while (!out.stderr.includes('waiting on') && Date.now() - started < 8_000)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(out.stderr).toContain(`edaguard: waiting on ${new URL(proxy.url).host}`);
       proxy.hold(() => false);
       proxy.releaseAll();
       expect(await done).toBe(0);
