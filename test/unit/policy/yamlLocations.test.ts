@@ -42,7 +42,8 @@ describe('yamlLocations', () => {
     expect(byPath['spec.colour']).toMatchObject({
       line: 7,
       column: 3,
-      message: 'unknown field "colour" (known fields: enforcement, match, exclude, ownership, rules, exceptions)',
+      message:
+        'unknown field "colour" (known fields: enforcement, match, exclude, ownership, rules, exceptions)',
     });
     expect(byPath['metadata.name']).toMatchObject({ line: 4, column: 9 });
     expect(byPath['spec.rules.sqs-dlq-retention.minSeconds']).toMatchObject({ line: 9, file: 'p.yaml' });
