@@ -15,6 +15,7 @@ import {
   RuleSettingsSchemas,
 } from '../policy/ruleSettings.js';
 import { API_VERSION, POLICY_KIND } from '../policy/schema.js';
+import { columnWidths, renderColumns, wrapText } from '../report/columns.js';
 
 interface JsonSchema {
   type?: string;
@@ -60,12 +61,27 @@ export const ruleSummaries = (): RuleSummary[] =>
   RULE_IDS.map((id) => ({ id, resourceTypes: RULE_RESOURCE_TYPES[id], why: ruleWhy(id) }));
 
 /** One line per rule: id, resource types, why. */
-export function renderRules(): string {
-  const rows = ruleSummaries().map((r) => [r.id, r.resourceTypes.join(','), r.why] as const);
-  const idWidth = Math.max(4, ...rows.map((r) => r[0].length));
-  const typeWidth = Math.max(14, ...rows.map((r) => r[1].length));
-  const line = (a: string, b: string, c: string) => `${a.padEnd(idWidth)}  ${b.padEnd(typeWidth)}  ${c}`;
-  return [line('RULE', 'RESOURCE TYPES', 'WHY'), ...rows.map((r) => line(...r))].join('\n');
+export function renderRules(width: number): string {
+  const rows = ruleSummaries().map((r) => [r.id, r.resourceTypes.join(', '), r.why]);
+  const columns = [
+    { header: 'RULE', fixed: true },
+    { header: 'RESOURCE TYPES', fixed: false },
+    { header: 'WHY', fixed: false },
+  ];
+  const widths = columnWidths(columns, rows, width);
+  if (widths) return renderColumns(columns, rows, widths).join('\n');
+  // Too narrow for side by side: each rule as a heading, its why wrapped beneath.
+  return rows
+    .map(([id, types, why]) =>
+      [...hanging('', `${id} (${types})`, width), ...hanging('  ', why as string, width)].join('\n'),
+    )
+    .join('\n\n');
+}
+
+/** `text` wrapped within `width`, every line after `lead` indented as deep as it. */
+function hanging(lead: string, text: string, width: number): string[] {
+  const indent = ' '.repeat(lead.length);
+  return wrapText(text, Math.max(20, width - lead.length)).map((l, i) => `${i === 0 ? lead : indent}${l}`);
 }
 
 /** A setting's allowed values, in words. */
@@ -142,15 +158,21 @@ export function examplePolicy(rule: RuleId): string {
   });
 }
 
-/** Everything about one rule. */
-export function renderExplain(rule: RuleId): string {
-  const settings = settingLines(settingsSchema(rule));
+/** Everything about one rule, its prose wrapped within `width` (the example policy as it is). */
+export function renderExplain(rule: RuleId, width: number): string {
+  // A setting's description continues two columns deeper than its name.
+  const settings = settingLines(settingsSchema(rule)).flatMap((line) => {
+    const [, indent = '', rest = ''] = /^(\s*)(.*)$/.exec(line) ?? [];
+    return wrapText(rest, Math.max(20, width - indent.length - 2)).map(
+      (l, i) => `${indent}${i === 0 ? '' : '  '}${l}`,
+    );
+  });
   return [
-    `${rule} (${RULE_RESOURCE_TYPES[rule].join(', ')})`,
+    ...hanging('', `${rule} (${RULE_RESOURCE_TYPES[rule].join(', ')})`, width),
     '',
-    `Why:    ${ruleWhy(rule)}`,
-    `Checks: ${ruleChecks(rule)}`,
-    `Fix:    ${RULE_DOCS[rule].fix}`,
+    ...hanging('Why:    ', ruleWhy(rule), width),
+    ...hanging('Checks: ', ruleChecks(rule), width),
+    ...hanging('Fix:    ', RULE_DOCS[rule].fix, width),
     '',
     'Settings:',
     ...(settings.length > 0 ? settings : ['  none']),

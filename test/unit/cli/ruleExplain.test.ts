@@ -13,6 +13,7 @@ import {
 import { parsePolicySources } from '../../../src/policy/loader.js';
 import { RULE_DOCS } from '../../../src/policy/ruleDocs.js';
 import { RULE_IDS, RULE_RESOURCE_TYPES } from '../../../src/policy/ruleSettings.js';
+import { outputWidth } from '../../../src/report/columns.js';
 
 async function run(args: string[]) {
   let stdout = '';
@@ -36,21 +37,32 @@ describe('edaguard rules and explain', () => {
     expect(RULE_DOCS[rule].fix).not.toBe('');
     const set = parsePolicySources([{ file: 'example.yaml', text: examplePolicy(rule) }]);
     expect(Object.keys(set.policies[0]?.document.spec.rules ?? {})).toEqual([rule]);
-    const text = renderExplain(rule);
+    const text = renderExplain(rule, 100);
     for (const name of ruleSettingNames(rule)) expect(text).toMatch(new RegExp(`^  ${name}: `, 'm'));
   });
 
   it('rules lists every rule, once, with its resource types and why', async () => {
     const { code, stdout } = await run(['rules']);
     expect(code).toBe(0);
-    expect(stdout).toBe(`${renderRules()}\n\nedaguard explain <rule> says more.\n`);
+    const width = outputWidth(process.stdout.columns, {});
+    expect(stdout).toBe(`${renderRules(width)}\n\nedaguard explain <rule> says more.\n`);
+    // Stacked at 100 columns: each rule a heading with its types, its why beneath.
+    const flat = renderRules(100).replace(/\s+/g, ' ');
     for (const rule of RULE_IDS) {
-      const line = stdout.split('\n').find((l) => l.startsWith(`${rule} `));
-      expect(line, rule).toContain(RULE_RESOURCE_TYPES[rule].join(','));
-      expect(line, rule).toContain(ruleWhy(rule));
+      expect(flat, rule).toContain(`${rule} (${RULE_RESOURCE_TYPES[rule].join(', ')}) ${ruleWhy(rule)}`);
     }
     const json = JSON.parse((await run(['rules', '-o', 'json'])).stdout) as Array<{ id: string }>;
     expect(json.map((r) => r.id)).toEqual(RULE_IDS);
+  });
+
+  it.each([80, 100, 160])('rules and explain fit %i columns, rule ids and types whole', (width) => {
+    const table = renderRules(width);
+    for (const line of table.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
+    for (const rule of RULE_IDS) expect(table).toMatch(new RegExp(`^${rule} `, 'm'));
+    for (const rule of RULE_IDS) {
+      const [prose = ''] = renderExplain(rule, width).split('\nExample policy:');
+      for (const line of prose.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
+    }
   });
 
   it('explain shows defaults and ranges from the schema', async () => {
@@ -59,8 +71,9 @@ describe('edaguard rules and explain', () => {
     expect(stdout).toContain(
       'sqs-dlq-alarm (sqs:queue, sns:topic, events:rule, pipes:pipe, lambda:function)',
     );
-    expect(stdout).toContain(
-      '  periodSeconds: default 60; 10 or 30 or integer 60..86400, a multiple of 60. Seconds per evaluation period',
+    // A setting's line wraps within the width; its words stay in order.
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      ' periodSeconds: default 60; 10 or 30 or integer 60..86400, a multiple of 60. Seconds per evaluation period',
     );
     expect(stdout).toContain('  evaluationPeriods: default 1; integer 1..100');
     expect(stdout).toMatch(/^Why: {4}An alarm-free DLQ fills silently/m);
