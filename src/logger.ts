@@ -1,6 +1,16 @@
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type pino from 'pino';
+import type { Logger } from 'pino';
 import { humanLogLine } from './humanLogLine.js';
 import { logSecrets, redactForLog, type SecretValues } from './notify/redact.js';
+
+/**
+ * pino, loaded when the first logger is made: a command that logs nothing (`validate`, `rules`,
+ * `--help`) never loads its thirty-odd modules. It is a CommonJS package, so `require` loads it
+ * synchronously (the process guards make their logger inside an `uncaughtException` handler).
+ */
+let loadedPino: typeof pino | undefined;
+const pinoModule = (): typeof pino => (loadedPino ??= createRequire(import.meta.url)('pino') as typeof pino);
 
 /**
  * Secrets never reach a line. pino's path-based `redact` is neither deep nor case-insensitive,
@@ -45,6 +55,7 @@ export function createLogger(
   destination?: pino.DestinationStream,
   options: LoggerSecrets = {},
 ): Logger {
+  const pino = pinoModule();
   return withRedactedChildBindings(
     pino(loggerOptions(level, options.secrets ?? logSecrets), destination ?? pino.destination(2)),
   );
@@ -60,6 +71,7 @@ export function createHumanLogger(
   options: LoggerSecrets = {},
 ): Logger {
   const destination = { write: (line: string) => write(humanLogLine(line)) };
+  const pino = pinoModule();
   return withRedactedChildBindings(pino(loggerOptions(level, options.secrets ?? logSecrets), destination));
 }
 
@@ -95,6 +107,7 @@ export async function createServiceLogger(
       ignore: 'pid,hostname,app',
       sync: true,
     });
+    const pino = pinoModule();
     return withRedactedChildBindings(pino(loggerOptions(level, options.secrets ?? logSecrets), stream));
   } catch {
     const logger = json();

@@ -15,7 +15,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // (src/runtime/processGuards.ts says which is which).
 const command = process.argv[2];
 installProcessGuards({
-  logger: createLogger('warn'),
+  // Made when the first such event comes: a command that logs nothing never loads pino.
+  logger: () => createLogger('warn'),
   context: command && /^[a-z-]{1,20}$/.test(command) ? { command } : {},
 });
 

@@ -1,7 +1,5 @@
 /** `edaguard graph`: the DLQ graph of what the policies select (source → DLQ → alarm); never writes. */
 import { type Command, Option } from 'commander';
-import { createAwsClients } from '../aws/clients.js';
-import { loadPolicyDir } from '../policy/loader.js';
 import { GRAPH_FORMATS, type GraphFormat, graphJson, renderGraph } from './graphFormat.js';
 import { type CliIo, commandCallCounter, commandSettings, EXIT, type SetExitCode } from './io.js';
 
@@ -25,6 +23,9 @@ export function registerGraph(program: Command, io: CliIo, setExitCode: SetExitC
         .default('text'),
     )
     .action(async (opts: GraphOptions, cmd: Command) => {
+      // Loaded when the command runs: `--help` and the other commands never load discovery or the SDK.
+      const { createAwsClients } = await import('../aws/clients.js');
+      const { loadPolicyDir } = await import('../policy/loader.js');
       const { discoverAndPlan } = await import('../cycle.js');
       const { readEdaguardAlarms } = await import('../discovery/cloudwatch.js');
       const { buildDlqGraph } = await import('../reconcile/dlqGraph.js');

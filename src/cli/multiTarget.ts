@@ -3,7 +3,6 @@
  * (its account's assumed role), its own change budget and findings, at most
  * `--target-concurrency` at once; an unreachable target is that target's error only.
  */
-import { type Command, Option } from 'commander';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { createAwsClients } from '../aws/clients.js';
@@ -38,30 +37,7 @@ import {
   toTarget,
 } from '../targets/targetRef.js';
 import { type CliIo, commandCallCounter, renderOptions } from './io.js';
-
-export interface TargetFlags {
-  config?: string;
-  target?: string[];
-  targetConcurrency?: string;
-}
-
-/** `-c, --config`, `--target` (repeatable) and `--target-concurrency` of plan and reconcile. */
-export function addTargetOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '-c, --config <file>',
-      'config file, YAML or JSON; its `targets` are reconciled (env EDAGUARD_CONFIG)',
-    )
-    .addOption(
-      new Option('--target <account/region>', 'only this target of the config file (repeatable)').argParser(
-        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-      ),
-    )
-    .option(
-      '--target-concurrency <n>',
-      'targets reconciled at once, 1 to 64 (default: 4); env EDAGUARD_TARGET_CONCURRENCY',
-    );
-}
+import type { TargetFlags } from './targetOptions.js';
 
 /** The command's environment (the config file's settings underneath) and, when the file has some, its targets. */
 export interface TargetScope {

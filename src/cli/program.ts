@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EdaguardError, formatPolicyIssue, PolicyValidationError } from '../errors.js';
 import { registerPlan, registerReconcile, registerValidate } from './cycleCommands.js';
-import { fatalErrorText } from './fatalError.js';
 import { registerGraph } from './graphCommand.js';
 import { type CliIo, EXIT, type SetExitCode } from './io.js';
 import { registerGameday } from './operator/gameday.js';
@@ -64,6 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`edaguard: ${error.message}\n`);
       return EXIT.badInput;
     }
+    const { fatalErrorText } = await import('./fatalError.js');
     io.stderr(fatalErrorText(error, { ...(command ? { command } : {}), flags: program.opts(), env: io.env }));
     return EXIT.driftRemains;
   }

@@ -5,6 +5,7 @@ import type { DlqSourceChoice } from '../discovery/dlqSourceStrategy.js';
 import type { Target } from '../discovery/inventory.js';
 import { API_VERSION } from '../policy/schema.js';
 import type { Finding, FindingWaiver } from '../reconcile/model.js';
+import type { FailOn } from './failOn.js';
 import type { PolicySelection } from './selection.js';
 
 export interface DriftResult {
@@ -169,9 +170,8 @@ export function withNotices(report: DriftReport, notices: readonly ReportNotice[
   return { ...report, notices: [...(report.notices ?? []), ...notices] };
 }
 
-/** What a CI job treats as failure (`--fail-on`): drift and failures only, tickets too (default), or nothing. */
-export const FAIL_ON = ['drift', 'ticket', 'never'] as const;
-export type FailOn = (typeof FAIL_ON)[number];
+// `--fail-on`'s values live in a module of their own: the CLI's option definitions load nothing else.
+export { FAIL_ON, type FailOn } from './failOn.js';
 
 /** What remains after a cycle or a plan, in findings; enough to choose the exit code. */
 export type RemainingCounts = Pick<DriftSummary, 'drifted' | 'failed' | 'deferred' | 'tickets'>;

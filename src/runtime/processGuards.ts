@@ -88,7 +88,8 @@ export interface ProcessLike {
 }
 
 export interface ProcessGuardOptions {
-  logger: Logger;
+  /** The logger, or a function that makes it when the first event comes (main.ts: pino loads only then). */
+  logger: Logger | (() => Logger);
   /** Default: process.exit. */
   exit?: (code: number) => void;
   source?: ProcessLike;
@@ -103,7 +104,14 @@ export interface ProcessGuardOptions {
 export function installProcessGuards(options: ProcessGuardOptions): () => void {
   const source = options.source ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const log = options.logger.child({ component: 'process', ...options.context });
+  let child: Logger | undefined;
+  const log = () => {
+    if (!child) {
+      const logger = typeof options.logger === 'function' ? options.logger() : options.logger;
+      child = logger.child({ component: 'process', ...options.context });
+    }
+    return child;
+  };
   let exiting = false;
 
   const handle = (event: ProcessEvent) => (error: unknown) => {
@@ -115,10 +123,10 @@ export function installProcessGuards(options: ProcessGuardOptions): () => void {
       uptimeSeconds: Math.round(process.uptime()),
     };
     if (verdict.survivable) {
-      log.warn({ ...fields, action: 'continue' }, `${event}: survived`);
+      log().warn({ ...fields, action: 'continue' }, `${event}: survived`);
       return;
     }
-    log.fatal({ ...fields, action: 'exit', exitCode: EXIT_UNSAFE_TO_CONTINUE }, `${event}: exiting`);
+    log().fatal({ ...fields, action: 'exit', exitCode: EXIT_UNSAFE_TO_CONTINUE }, `${event}: exiting`);
     if (exiting) return;
     exiting = true;
     exit(EXIT_UNSAFE_TO_CONTINUE);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { CallCounter } from '../../aws/callCounter.js';
 import type { RuntimeSettings } from '../../config/runtime.js';
 import { EdaguardError } from '../../errors.js';
-import { createProgress, type ProgressReporter } from '../../redrive/progress.js';
+import type { ProgressReporter } from '../../redrive/progress.js';
 import { type CliIo, commandCallCounter, commandSettings, type SetExitCode } from '../io.js';
 
 export const EXIT = { ok: 0, incomplete: 1, badInput: 2 } as const;
@@ -72,6 +72,8 @@ export async function runOperator(
   body: (ctx: OperatorContext) => Promise<number>,
 ): Promise<void> {
   try {
+    // Loaded when an operator command runs (it brings cli-progress): `--help` and the other commands never load it.
+    const { createProgress } = await import('../../redrive/progress.js');
     const { settings, logger } = commandSettings(io, cmd);
     const bar = wantsBar(io);
     setExitCode(

@@ -1,6 +1,5 @@
 /** `edaguard gameday`: the DLQ drill (src/gameday/drill.ts) from the command line. */
 import type { Command } from 'commander';
-import { createAwsClients } from '../../aws/clients.js';
 import { EdaguardError } from '../../errors.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { EXIT, positiveInt, runOperator } from './context.js';
@@ -22,6 +21,7 @@ export function registerGameday(program: Command, io: CliIo, setExitCode: SetExi
         cmd: Command,
       ) =>
         runOperator(io, cmd, setExitCode, async (ctx) => {
+          const { createAwsClients } = await import('../../aws/clients.js');
           const { runDrill } = await import('../../gameday/drill.js');
           if (!ctx.settings.endpoint && opts.allowAws !== true)
             throw new EdaguardError(

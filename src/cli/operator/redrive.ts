@@ -1,7 +1,6 @@
 /** `edaguard redrive`: messages from a DLQ back to their source queue (or to --to). */
 import { type Command, Option } from 'commander';
 import type { createAwsClients as CreateAwsClients } from '../../aws/clients.js';
-import { createAwsClients } from '../../aws/clients.js';
 import { EdaguardError } from '../../errors.js';
 import type { RedriveMode, RedriveOutcome } from '../../redrive/redrive.js';
 import type { CliIo, SetExitCode } from '../io.js';
@@ -56,6 +55,7 @@ async function runRedrive(
   dlq: string,
   opts: RedriveOptions,
 ): Promise<number> {
+  const { createAwsClients } = await import('../../aws/clients.js');
   const { redrive, redriveComplete } = await import('../../redrive/redrive.js');
   const perSecond = positiveInt('--rate', opts.rate, 500);
   const max = positiveInt('--max', opts.max);

@@ -1,6 +1,5 @@
 /** `edaguard replay`: Lambda on-failure records re-delivered to their function. */
 import type { Command } from 'commander';
-import { createAwsClients } from '../../aws/clients.js';
 import type { ReplayResult } from '../../replay/replay.js';
 import type { CliIo, SetExitCode } from '../io.js';
 import { abortOnSigint, EXIT, type OperatorContext, positiveInt, runOperator } from './context.js';
@@ -46,6 +45,7 @@ export function registerReplay(program: Command, io: CliIo, setExitCode: SetExit
     .action(
       async (queue: string, opts: { function?: string; dryRun?: boolean; max?: string }, cmd: Command) =>
         runOperator(io, cmd, setExitCode, async (ctx) => {
+          const { createAwsClients } = await import('../../aws/clients.js');
           const { createStreamClients } = await import('../../replay/streamClients.js');
           const { createInvokeClient } = await import('../../replay/invokeClient.js');
           const { replayFailureQueue } = await import('../../replay/replay.js');

@@ -49,6 +49,28 @@ describe('classifyProcessError', () => {
 });
 
 describe('installProcessGuards', () => {
+  it('a logger given as a function is made once, when the first event comes (main.ts: pino loads only then)', () => {
+    const source = new EventEmitter();
+    const log = recordingLogger('trace');
+    let made = 0;
+    const exits: number[] = [];
+    const uninstall = installProcessGuards({
+      logger: () => {
+        made += 1;
+        return log.logger;
+      },
+      source: source as unknown as ProcessLike,
+      exit: (code) => exits.push(code),
+    });
+    expect(made).toBe(0);
+    source.emit('uncaughtException', withCode('read ECONNRESET', 'ECONNRESET'));
+    source.emit('uncaughtException', new TypeError('x is undefined'));
+    expect(made).toBe(1);
+    expect(exits).toEqual([EXIT_UNSAFE_TO_CONTINUE]);
+    expect(log.lines().map((l) => l.level)).toEqual([40, 60]);
+    uninstall();
+  });
+
   it('a connection error: one warn line with its context, no exit', () => {
     const { source, log, exits } = guarded();
     source.emit('uncaughtException', withCode('read ECONNRESET', 'ECONNRESET'));
