@@ -9,7 +9,7 @@ import { DynamoFixHistoryStore, type FixHistoryStore, MemoryFixHistoryStore } fr
 import { cycleFlight } from './cycleFlight.js';
 import { type CycleRecord, CycleRunner, type CycleTrigger } from './cycleRunner.js';
 import { type CycleDeadline, CycleStopError } from './cycleTimeout.js';
-import { type HttpServer, type Probe, startHttpServer } from './httpServer.js';
+import { type HttpServer, type Probe, serveController } from './httpServer.js';
 import { LeaderElection } from './leaderElection.js';
 import type { LeaseClock } from './lease.js';
 import { LeaseWriteFence } from './leaseFence.js';
@@ -132,16 +132,7 @@ export class Controller {
     if (this.phase !== 'created') throw new Error(`controller already ${this.phase}`);
     this.phase = 'starting';
     const { service } = this.options;
-    this.http = await startHttpServer({
-      host: service.httpHost,
-      port: service.httpPort,
-      logger: this.log,
-      health: {
-        liveness: () => this.liveness(),
-        readiness: () => this.readiness(),
-        metrics: () => this.metrics.render(),
-      },
-    });
+    this.http = await serveController(service, this.log, this);
     await this.policies.reload();
     await this.election.start();
     this.ticker.start(() => this.flight.trigger('schedule'));

@@ -13,7 +13,7 @@ import type { TargetsConfig } from '../targets/schema.js';
 import { type TargetRef, targetId } from '../targets/targetRef.js';
 import type { CycleRecord } from './cycleRunner.js';
 import { type CycleDeadline, CycleStopError } from './cycleTimeout.js';
-import { type HttpServer, type Probe, startHttpServer } from './httpServer.js';
+import { type HttpServer, type Probe, serveController } from './httpServer.js';
 import type { LeaseClock } from './lease.js';
 import { LeaseWriteFence } from './leaseFence.js';
 import { checkLeaseCoversWriteAttempt, leaseClientSettings } from './leaseTiming.js';
@@ -118,16 +118,7 @@ export class FleetController {
     if (this.phase !== 'created') throw new Error(`controller already ${this.phase}`);
     this.phase = 'starting';
     const { service } = this.options;
-    this.http = await startHttpServer({
-      host: service.httpHost,
-      port: service.httpPort,
-      logger: this.log,
-      health: {
-        liveness: () => this.liveness(),
-        readiness: () => this.readiness(),
-        metrics: () => this.metrics.render(),
-      },
-    });
+    this.http = await serveController(service, this.log, this);
     await this.policies.reload();
     // With the cycles' timeouts, not the lease's: creating the table may take a while.
     const setup = createAwsClients(this.options.settings);

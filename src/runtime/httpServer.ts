@@ -145,3 +145,21 @@ export async function startHttpServer(options: {
   log.info({ host: options.host, port, url }, 'http server listening');
   return { port, url, close: () => closeServer(server) };
 }
+
+/** The controller's server (either kind): its probes and its metrics, where the settings say. */
+export function serveController(
+  service: { httpHost: string; httpPort: number },
+  logger: Logger,
+  controller: { liveness(): Probe; readiness(): Probe; metrics: { render: HealthSource['metrics'] } },
+): Promise<HttpServer> {
+  return startHttpServer({
+    host: service.httpHost,
+    port: service.httpPort,
+    logger,
+    health: {
+      liveness: () => controller.liveness(),
+      readiness: () => controller.readiness(),
+      metrics: () => controller.metrics.render(),
+    },
+  });
+}
