@@ -2,28 +2,22 @@
  * The controller over many targets, in process: an unreachable target is that target's error
  * (reported and notified like a finding) while the others are fixed; figures per target.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/aws/clients.js';
 import type { DriftReport } from '../../src/report/driftReport.js';
 import type { CycleRecord } from '../../src/runtime/cycleRunner.js';
 import { FleetController } from '../../src/runtime/fleetController.js';
-import { emulatorEndpoint, recordingLogger, testSettings, useCleanEmulator } from '../support/harness.js';
+import { ordersRedrive, sqsInAccount, writeOrdersPolicy } from '../support/accounts.js';
+import { recordingLogger, testSettings, useCleanEmulator } from '../support/harness.js';
 import { metric, scrape, testService, waitFor } from '../support/runtime.js';
 
 useCleanEmulator();
 
 const A = '111111111111';
-const base = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const open: Array<{ destroy(): void } | FleetController> = [];
 afterEach(async () => {
   for (const c of open.splice(0)) {
@@ -33,37 +27,13 @@ afterEach(async () => {
 });
 
 function sqsIn(region: string): SQSClient {
-  const client = new SQSClient({
-    region,
-    endpoint: emulatorEndpoint(),
-    credentials: fromTemporaryCredentials({
-      masterCredentials: base,
-      params: { RoleArn: `arn:aws:iam::${A}:role/seeder`, RoleSessionName: 'seed' },
-      clientConfig: { region, endpoint: emulatorEndpoint() },
-    }),
-  });
+  const client = sqsInAccount(A, region);
   open.push(client);
   return client;
 }
 
 async function policies(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-fleet-'));
-  await mkdir(path.join(dir, 'p'));
-  await writeFile(
-    path.join(dir, 'p', 'orders.yaml'),
-    `apiVersion: edaguard.dev/v1alpha1
-kind: ReliabilityPolicy
-metadata: { name: orders }
-spec:
-  enforcement: enforce
-  match: { resourceTypes: [sqs:queue], tags: { team: orders } }
-  rules:
-    sqs-dead-letter-queue:
-      maxReceiveCount: { min: 3, max: 5, default: 3 }
-      create: { nameSuffix: -dlq }
-`,
-  );
-  return path.join(dir, 'p');
+  return writeOrdersPolicy(await mkdtemp(path.join(tmpdir(), 'edaguard-fleet-')));
 }
 
 describe('edaguard run over many targets (in process)', () => {
@@ -118,12 +88,7 @@ describe('edaguard run over many targets (in process)', () => {
       'eu-west-1:read-error',
       'us-east-1:sqs-dead-letter-queue',
     ]);
-    const sqs = sqsIn('us-east-1');
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
-    const attributes = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }),
-    );
-    expect(attributes.Attributes?.RedrivePolicy).toBeDefined();
+    expect(await ordersRedrive(sqsIn('us-east-1'))).toBeDefined();
 
     const url = controller.httpUrl as string;
     const text = await scrape(url);

@@ -3,20 +3,14 @@
  * through the state table. Several accounts live in one moto server: calls made with an assumed
  * role's credentials act in that role's account.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListQueuesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { CreateQueueCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emulatorEndpoint, testClients, useCleanEmulator } from '../support/harness.js';
+import { ordersRedrive, sqsInAccount, writeOrdersPolicy } from '../support/accounts.js';
+import { testClients, useCleanEmulator } from '../support/harness.js';
 import { type ChildRun, spawnRun, waitFor } from '../support/runtime.js';
 
 useCleanEmulator();
@@ -26,7 +20,6 @@ const UNLISTED = '444444444444';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const TARGETS = ACCOUNTS.flatMap((a) => REGIONS.map((r) => `${a}/${r}`));
 const LEASE_MS = 3000;
-const base = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 const open: Array<{ destroy(): void }> = [];
 afterEach(() => {
@@ -34,45 +27,19 @@ afterEach(() => {
 });
 
 function sqsIn(accountId: string, region: string): SQSClient {
-  const client = new SQSClient({
-    region,
-    endpoint: emulatorEndpoint(),
-    credentials: fromTemporaryCredentials({
-      masterCredentials: base,
-      params: { RoleArn: `arn:aws:iam::${accountId}:role/seeder`, RoleSessionName: 'seed' },
-      clientConfig: { region, endpoint: emulatorEndpoint() },
-    }),
-  });
+  const client = sqsInAccount(accountId, region);
   open.push(client);
   return client;
 }
 
 async function redriveOf(target: string): Promise<string | undefined> {
   const [account, region] = target.split('/') as [string, string];
-  const sqs = sqsIn(account, region);
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }));
-  return out.Attributes?.RedrivePolicy;
+  return ordersRedrive(sqsIn(account, region));
 }
 
 async function fixture(): Promise<{ env: NodeJS.ProcessEnv }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-fleet-'));
-  const policies = path.join(dir, 'policies');
-  await mkdir(policies);
-  await writeFile(
-    path.join(policies, 'orders.yaml'),
-    `apiVersion: edaguard.dev/v1alpha1
-kind: ReliabilityPolicy
-metadata: { name: orders }
-spec:
-  enforcement: enforce
-  match: { resourceTypes: [sqs:queue], tags: { team: orders } }
-  rules:
-    sqs-dead-letter-queue:
-      maxReceiveCount: { min: 3, max: 5, default: 3 }
-      create: { nameSuffix: -dlq }
-`,
-  );
+  const policies = await writeOrdersPolicy(dir);
   const config = path.join(dir, 'edaguard.yaml');
   await writeFile(
     config,

@@ -15,15 +15,8 @@ import {
   OrganizationsClient,
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListQueuesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countWrites } from '../../src/aws/callCounter.js';
 import { createAwsClients } from '../../src/aws/clients.js';
@@ -32,6 +25,7 @@ import { loadPolicyDir } from '../../src/policy/loader.js';
 import type { DriftReport } from '../../src/report/driftReport.js';
 import { TargetClientSets } from '../../src/targets/clientSets.js';
 import { resolveTargets } from '../../src/targets/resolve.js';
+import { ordersRedrive, sqsInAccount, writeOrdersPolicy } from '../support/accounts.js';
 import {
   cli,
   emulatorEndpoint,
@@ -54,15 +48,7 @@ afterEach(() => {
 });
 
 function sqsIn(accountId: string, region: string): SQSClient {
-  const client = new SQSClient({
-    region,
-    endpoint: emulatorEndpoint(),
-    credentials: fromTemporaryCredentials({
-      masterCredentials: base,
-      params: { RoleArn: `arn:aws:iam::${accountId}:role/seeder`, RoleSessionName: 'seed' },
-      clientConfig: { region, endpoint: emulatorEndpoint() },
-    }),
-  });
+  const client = sqsInAccount(accountId, region);
   open.push(client);
   return client;
 }
@@ -77,30 +63,12 @@ async function seedDrift(): Promise<void> {
 }
 
 async function redriveOf(account: string, region: string): Promise<string | undefined> {
-  const sqs = sqsIn(account, region);
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }));
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-  return out.Attributes?.RedrivePolicy;
+  return ordersRedrive(sqsIn(account, region));
 }
 
 async function fixture(targets: string): Promise<{ policies: string; config: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'edaguard-targets-'));
-  const policies = path.join(dir, 'policies');
-  await import('node:fs/promises').then((fs) => fs.mkdir(policies));
-  await writeFile(
-    path.join(policies, 'orders.yaml'),
-    `apiVersion: edaguard.dev/v1alpha1
-kind: ReliabilityPolicy
-metadata: { name: orders }
-spec:
-  enforcement: enforce
-  match: { resourceTypes: [sqs:queue], tags: { team: orders } }
-  rules:
-    sqs-dead-letter-queue:
-      maxReceiveCount: { min: 3, max: 5, default: 3 }
-      create: { nameSuffix: -dlq }
-`,
-  );
+  const policies = await writeOrdersPolicy(dir);
   const config = path.join(dir, 'edaguard.yaml');
   await writeFile(config, `region: us-east-1\ntargets:\n${targets}`);
   return { policies, config };
