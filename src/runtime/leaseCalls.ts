@@ -1,3 +1,5 @@
+import { isConditionFailure } from './leaseCommands.js';
+
 /**
  * Whether the state table answers lease calls: once two in a row went unanswered (one slow call is
  * not an outage), the replica is not ready until one is answered.
@@ -8,9 +10,6 @@ export interface LeaseHealth {
   readonly failingSince?: string;
   readonly lastError?: string;
 }
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
  * Runs the lease's calls to DynamoDB, each within its own deadline (an abort signal, all attempts

@@ -1,5 +1,6 @@
 import type { AttributeValue, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { sdkNow } from '../aws/sdk.js';
+import { isConditionFailure } from './leaseCommands.js';
 
 /**
  * The replicas' heartbeats, in one item of the state table: `pk = replicas`, `members` a map of
@@ -10,9 +11,6 @@ import { sdkNow } from '../aws/sdk.js';
  * few lease durations: entries long dead are removed by whichever replica sees them.
  */
 export const REPLICAS_KEY = { pk: { S: 'replicas' } } satisfies Record<string, AttributeValue>;
-
-const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
-const isConditionFailure = (error: unknown) => errorName(error) === 'ConditionalCheckFailedException';
 
 /** Sets this replica's entry; the condition fails while the item (or its map) does not exist yet. */
 export function heartbeatCommand(table: string, holderId: string, expiresAt: number): UpdateItemCommand {

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import { parseArn } from '../aws/arn.js';
 import { sdk } from '../aws/sdk.js';
 import { ConfigError } from '../errors.js';
-
-const errorName = (error: unknown) => (error as { name?: string })?.name ?? '';
+import { errorName } from './leaseCommands.js';
 
 /**
  * Checks the state table at start (a clear error now rather than a failing loop later) and
