@@ -93,6 +93,7 @@ export async function runCycle(
     concurrency: options.settings.applyConcurrency,
     verifyAttempts: options.settings.verifyAttempts,
     verifyDelayMs: options.settings.verifyDelayMs,
+    eventualWrites: options.settings.sqsVerification,
     ...(options.settings.endpoint ? { endpoint: options.settings.endpoint } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),

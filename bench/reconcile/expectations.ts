@@ -20,6 +20,8 @@ export interface Expected {
    * the second finding's precondition is the first one's read-back.
    */
   queuesWrittenTwice: number;
+  /** sqsVerification read-back: each SetQueueAttributes is read back in the cycle (default: the next cycle checks). */
+  sqsReadBack: boolean;
   selected: number;
   /** Distinct DLQs referenced by selected queues, before and after reconcile #1. */
   dlqsBefore: number;
@@ -70,7 +72,11 @@ export interface Expected {
   namesToCreate: string[];
 }
 
-export function expectedFor(account: Account, rules: ModeledRules): Expected {
+export function expectedFor(
+  account: Account,
+  rules: ModeledRules,
+  options: { sqsReadBack: boolean },
+): Expected {
   const sqs = sqsChanges(account);
   const mappings = mappingChanges(account);
   const asyncFns = account.functions.filter((f) => f.async);
@@ -89,6 +95,7 @@ export function expectedFor(account: Account, rules: ModeledRules): Expected {
     createDlq: sqs.createDlq,
     setQueueAttributes: sqs.setQueueAttributes,
     queuesWrittenTwice: sqs.queuesWrittenTwice,
+    sqsReadBack: options.sqsReadBack,
     selected: account.selected.length,
     dlqsBefore: sqs.referencedDlqs,
     dlqsAfter: sqs.referencedDlqs + sqs.queuesWithoutDlq,

@@ -60,15 +60,31 @@ function taggingReads(model: PhaseModel, e: Expected): CallSpec[] {
   ];
 }
 
+/** The SQS reads around writes, beyond the minimum. */
+function sqsWriteReadsNote(e: Expected, readBacks: number, preconditions: number): string {
+  const created = e.createDlq + e.failureQueues;
+  const notReadBack = `the ${created} CreateQueue are not read back: CreateQueue fails unless the queue has exactly the attributes sent, so its answer is the read-back`;
+  if (!e.sqsReadBack)
+    return (
+      `one re-read before each of the ${preconditions} SetQueueAttributes (precondition: not changed since discovery). ` +
+      `None is read back in the cycle (sqsVerification next-cycle: SQS takes up to 60 s to show a change; the next cycle's discovery reads it); ${notReadBack}.`
+    );
+  return (
+    `one read-back after each of the ${readBacks} SetQueueAttributes (sqsVerification read-back; ${notReadBack}), and one re-read before each ` +
+    `SetQueueAttributes (precondition: not changed since discovery) except on the ${e.queuesWrittenTwice} queues written by two findings, ` +
+    `where the first one's read-back is the second one's precondition (${preconditions}).`
+  );
+}
+
 function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
   const dlqs = model.converged ? e.dlqsAfter : e.dlqsBefore;
   const lacking = model.converged ? 0 : e.queuesWithoutDlq;
   const w = model.writes;
-  // One read-back per SetQueueAttributes (CreateQueue's answer is its read-back); before a
-  // finding's writes, what each SetQueueAttributes would overwrite is read again, except where the
-  // read-back of the finding just before on the same queue already shows it.
-  const readBacks = w ? e.setQueueAttributes : 0;
-  const shared = w ? e.queuesWrittenTwice : 0;
+  // Before a finding's writes, what each SetQueueAttributes would overwrite is read again. With
+  // sqsVerification read-back, each is also read back, and that read-back is the precondition of
+  // the finding just after on the same queue; by default the next cycle's discovery checks instead.
+  const readBacks = w && e.sqsReadBack ? e.setQueueAttributes : 0;
+  const shared = w && e.sqsReadBack ? e.queuesWrittenTwice : 0;
   const preconditionQueueReads = w ? e.setQueueAttributes - shared : 0;
   // Converged: every selected queue has a DLQ and no name is to be created, so none of these reads.
   const reads = (onMoto: boolean) =>
@@ -94,11 +110,7 @@ function sqsReads(model: PhaseModel, e: Expected): CallSpec[] {
         (aws.unreadReads > 0
           ? ` Beyond the minimum on AWS: the RedrivePolicy of the ${aws.unreadReads} queues not read otherwise (strategy ${aws.strategy}: fewer calls than ${lacking} ListDeadLetterSourceQueues).`
           : '') +
-        (w
-          ? ` Beyond the minimum: one read-back after each of the ${readBacks} SetQueueAttributes (verify; the ${e.createDlq + e.failureQueues} CreateQueue are not read back: ` +
-            `CreateQueue fails unless the queue has exactly the attributes sent, so its answer is the read-back), and one re-read before each SetQueueAttributes ` +
-            `(precondition: not changed since discovery) except on the ${shared} queues written by two findings, where the first one's read-back is the second one's precondition (${preconditionQueueReads}).`
-          : ''),
+        (w ? ` Beyond the minimum: ${sqsWriteReadsNote(e, readBacks, preconditionQueueReads)}` : ''),
     },
     {
       operation: 'SQS.ListQueues',

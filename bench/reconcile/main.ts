@@ -66,7 +66,8 @@ async function main(): Promise<number> {
   const runStart = performance.now();
   const account = describeAccount(N);
   const { dir: policyDir, policySet, rules } = await loadBenchPolicies();
-  const expected = expectedFor(account, rules);
+  const { settings, rpsFromEnv } = benchSettings();
+  const expected = expectedFor(account, rules, { sqsReadBack: settings.sqsVerification === 'read-back' });
   log(
     `edaguard bench: ${N} selected queues (${N - (account.mixCounts.get('compliant') ?? 0)} drifted), ` +
       `${account.dlqs.length} DLQs, ${account.others.length} other queues, ${expected.functions} functions ` +
@@ -89,7 +90,6 @@ async function main(): Promise<number> {
     const seedMs = performance.now() - t;
     log(`seeded in ${secs(seedMs)}`);
 
-    const { settings, rpsFromEnv } = benchSettings();
     const logger = pino({ level: process.env.EDAGUARD_LOG_LEVEL ?? 'warn' }, pino.destination(2));
     const rps = settings.lambdaRequestsPerSecond;
     log(`Lambda rate limit: ${rps}/s${rpsFromEnv ? ' (EDAGUARD_LAMBDA_RPS)' : ' (bench default)'}`);

@@ -67,13 +67,20 @@ export function beyondMinimumSection(input: ReportInput): string[] {
   const first = input.phases.find((p) => p.result.name === 'reconcile #1');
   if (first) {
     const t = totals(first.rows);
-    const sqsFloor = t.minReads + 2 * e.setQueueAttributes - e.queuesWrittenTwice;
+    const aroundWrites = e.sqsReadBack
+      ? 2 * e.setQueueAttributes - e.queuesWrittenTwice
+      : e.setQueueAttributes;
+    const sqsFloor = t.minReads + aroundWrites;
     out.push(
       `Issue #15 aims at a first reconcile of at most 1.5× its minimum reads: here ${ratio(t.reads, t.minReads)} ` +
         `(${ratio(t.readsOnAws, t.minReads)} with AWS page sizes), ${t.reads <= 1.5 * t.minReads ? 'within' : '**not within**'} it. ` +
-        `A precondition read and a read-back for each of the ${e.setQueueAttributes} SetQueueAttributes alone put the floor at ` +
-        `${sqsFloor} reads (${ratio(sqsFloor, t.minReads)}): the precondition guards against overwriting someone else's edit ` +
-        'and is never skipped unless the queue was read after the last write of this cycle to it; SetQueueAttributes answers nothing, so its read-back stays.',
+        `The reads around the ${e.setQueueAttributes} SetQueueAttributes put the floor at ${sqsFloor} reads (${ratio(sqsFloor, t.minReads)}): ` +
+        "a precondition read before each (it guards against overwriting someone else's edit, and is never skipped unless the queue " +
+        'was read after the last write of this cycle to it)' +
+        (e.sqsReadBack
+          ? ' and a read-back after each (sqsVerification read-back; SetQueueAttributes answers nothing).'
+          : '; none is read back in the cycle (sqsVerification next-cycle, the default: SQS takes up to 60 s to show a change, ' +
+            "and the next cycle's discovery reads every selected queue anyway)."),
     );
     out.push('');
   }
@@ -94,9 +101,10 @@ export function beyondMinimumSection(input: ReportInput): string[] {
       'silently returns the existing queue, so edaguard checks first and never adopts a queue it did not create.',
   );
   out.push(
-    '- **Reads around writes: each resource at most once per purpose per cycle.** A SetQueueAttributes is read back ' +
-      '(SQS attributes can take up to 60 s to become visible; up to verifyAttempts reads, one each on moto); CreateQueue, ' +
-      'UpdateEventSourceMapping and PutFunctionEventInvokeConfig are not: their answers show the result (CreateQueue fails ' +
+    '- **Reads around writes: each resource at most once per purpose per cycle.** A SetQueueAttributes is checked by the ' +
+      "next cycle's discovery (SQS attributes can take up to 60 s to become visible), or with sqsVerification read-back read " +
+      'back up to verifyAttempts times (one each on moto); CreateQueue, ' +
+      'UpdateEventSourceMapping and PutFunctionEventInvokeConfig are not read back: their answers show the result (CreateQueue fails ' +
       'unless the queue has exactly the attributes sent; the other two answer with the config as stored). The read-back or ' +
       "answer of one finding's write is the precondition of the next finding on the same resource (findings on one resource " +
       'run one after the other; a remembered read stands in for at most 2 s and never across a write).',
@@ -115,8 +123,7 @@ export function beyondMinimumSection(input: ReportInput): string[] {
     '- **A re-read before each SetQueueAttributes, UpdateEventSourceMapping and PutFunctionEventInvokeConfig**: ' +
       'SQS and Lambda have no conditional writes, so what a write would overwrite is read again just before it; a ' +
       'resource changed or deleted since discovery is deferred, never overwritten or recreated (README, "Concurrent changes"). ' +
-      'This and the SQS read-backs are what keeps the first reconcile above 1.5× its minimum reads: each written queue is read ' +
-      'by discovery, before its write and after it.',
+      'Each written queue is read by discovery and again before its write.',
   );
   return out;
 }

@@ -23,6 +23,8 @@ export interface ApplyOptions {
   concurrency: number;
   verifyAttempts: number;
   verifyDelayMs: number;
+  /** How writes the service shows only eventually (SQS attributes) are checked. Default: read back. */
+  eventualWrites?: 'read-back' | 'next-cycle';
   /** Retries, within the cycle, of a write that failed in a way worth retrying. Default 2. */
   writeRequeueRounds?: number;
   /** The wait before a requeued write: full jitter under base·2^round, at most cap. */
@@ -113,6 +115,7 @@ function runner(aws: AwsClients, options: ApplyOptions) {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     verifyAttempts: options.verifyAttempts,
     verifyDelayMs: options.verifyDelayMs,
+    ...(options.eventualWrites ? { eventualWrites: options.eventualWrites } : {}),
     sleep,
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),

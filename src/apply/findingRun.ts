@@ -153,8 +153,11 @@ async function runWrite(
     return { heldBack: error };
   }
   try {
-    const change = await executeAction(action, ctx);
-    log.info({ status: 'applied', decision: 'write', write, outcome: 'ok', change }, `applied: ${write}`);
+    const { change, verifiedBy } = await executeAction(action, ctx);
+    log.info(
+      { status: 'applied', decision: 'write', write, outcome: 'ok', change, verifiedBy },
+      `applied: ${write}${verifiedBy === 'next-cycle' ? ' (the next cycle reads it back)' : ''}`,
+    );
     return undefined;
   } catch (error) {
     // The clients' write fence (the lease) refused or aborted an attempt: held back too.

@@ -17,6 +17,9 @@ export {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** How an SQS attribute write is checked (see WriteContext.eventualWrites). */
+export const SQS_VERIFICATIONS = ['next-cycle', 'read-back'] as const;
+
 const int = (min: number, max?: number, maxMessage?: string) => {
   const atLeast = z.number().int().min(min);
   return max === undefined ? atLeast : atLeast.max(max, maxMessage);
@@ -169,6 +172,16 @@ export const RUNTIME_SETTINGS = [
     schema: int(0, 60_000, 'must be at most 60000 ms (1 minute)'),
     default: 1000,
     help: 'delay between read-backs (ms)',
+  },
+  {
+    key: 'sqsVerification',
+    group: 'runtime',
+    env: 'EDAGUARD_SQS_VERIFICATION',
+    kind: 'enum',
+    choices: SQS_VERIFICATIONS,
+    schema: z.enum(SQS_VERIFICATIONS),
+    default: 'next-cycle',
+    help: 'how an SQS attribute write is checked: next-cycle (the next discovery reads it; SQS takes up to 60 s to show a change) or read-back (read right after, verifyAttempts times)',
   },
 ] as const satisfies readonly SettingSpec[];
 

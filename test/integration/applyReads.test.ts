@@ -40,16 +40,16 @@ const statusOf = (report: DriftReport, rule: string) =>
   report.results.filter((r) => r.rule === rule).map((r) => r.status);
 
 describe('reads around writes, per cycle', () => {
-  it('a queue fixed by two findings: the first one’s read-back is the second one’s precondition; CreateQueue is not read back', async () => {
+  /** `orders`: no DLQ, and a visibility timeout below 6 × its consumer's 30 s timeout. */
+  async function seedOrdersQueueWithTwoDrifts() {
     seed = testSeeder();
-    // `orders` has no DLQ and a visibility timeout below 6 × its consumer's 30 s timeout.
     const queue = await seed.queue('orders', {
       tags: { team: 'orders' },
       attributes: { VisibilityTimeout: '30' },
     });
     await seed.fn('orders-consumer', 30);
     await seed.mapQueue(queue.arn, 'orders-consumer');
-    const policies = parsePolicySources([
+    return parsePolicySources([
       {
         file: 'queues.yaml',
         text: policy(
@@ -61,8 +61,21 @@ describe('reads around writes, per cycle', () => {
         ),
       },
     ]);
+  }
 
-    const first = await reconcileOnce(policies);
+  /** The converged second cycle: discovery's reads (the queue and its DLQ), no write, nothing read again. */
+  async function expectConverged(policies: ReturnType<typeof parsePolicySources>) {
+    const second = await reconcileOnce(policies);
+    expect(second.writes).toBe(0);
+    const steady = callsOf(second.report);
+    expect(steady['SQS.GetQueueAttributes']).toBe(2);
+    expect(steady['SQS.ListQueues'] ?? 0).toBe(0);
+    expect(steady['SQS.ListDeadLetterSourceQueues'] ?? 0).toBe(0);
+  }
+
+  it('sqsVerification read-back: the first finding’s read-back is the second one’s precondition; CreateQueue is not read back', async () => {
+    const policies = await seedOrdersQueueWithTwoDrifts();
+    const first = await reconcileOnce(policies, { settings: { sqsVerification: 'read-back' } });
     expect(statusOf(first.report, 'sqs-dead-letter-queue')).toEqual(['fixed']);
     expect(statusOf(first.report, 'sqs-visibility-timeout')).toEqual(['fixed']);
     const calls = callsOf(first.report);
@@ -72,14 +85,25 @@ describe('reads around writes, per cycle', () => {
     // reads it back; the second finding starts from that read-back, writes and reads it back. The
     // DLQ created is not read: CreateQueue's answer is its read-back. Before: 1 + 2 + 2 + 1 = 6.
     expect(calls['SQS.GetQueueAttributes']).toBe(4);
+    await expectConverged(policies);
+  });
 
-    // Converged: discovery's reads (the queue and its DLQ), no write, nothing read again.
-    const second = await reconcileOnce(policies);
-    expect(second.writes).toBe(0);
-    const steady = callsOf(second.report);
-    expect(steady['SQS.GetQueueAttributes']).toBe(2);
-    expect(steady['SQS.ListQueues'] ?? 0).toBe(0);
-    expect(steady['SQS.ListDeadLetterSourceQueues'] ?? 0).toBe(0);
+  it('sqsVerification next-cycle (the default): no read-back after SetQueueAttributes, each write still re-read before; the next cycle verifies', async () => {
+    const policies = await seedOrdersQueueWithTwoDrifts();
+    const first = await reconcileOnce(policies);
+    expect(statusOf(first.report, 'sqs-dead-letter-queue')).toEqual(['fixed']);
+    expect(statusOf(first.report, 'sqs-visibility-timeout')).toEqual(['fixed']);
+    const calls = callsOf(first.report);
+    expect(calls['SQS.SetQueueAttributes']).toBe(2);
+    // Discovery reads `orders` once and each finding re-reads it before its write (precondition):
+    // 3. With a read-back after each write it was 4.
+    expect(calls['SQS.GetQueueAttributes']).toBe(3);
+    const applied = first.log.lines().filter((l) => l.decision === 'write' && l.outcome === 'ok');
+    const bySetQueueAttributes = applied.filter((l) => String(l.write).startsWith('SetQueueAttributes'));
+    expect(bySetQueueAttributes.map((l) => l.verifiedBy)).toEqual(['next-cycle', 'next-cycle']);
+    expect(applied.find((l) => String(l.write).startsWith('CreateQueue'))?.verifiedBy).toBe('answer');
+    // The next cycle's discovery is the read-back: it finds both fixes in place and writes nothing.
+    await expectConverged(policies);
   });
 
   it('a stream mapping updated by two findings: one GetEventSourceMapping (the first precondition); the updates’ answers are the rest', async () => {

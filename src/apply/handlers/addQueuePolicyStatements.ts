@@ -54,6 +54,7 @@ export function statementsNotGranted(
  * (someone edited the policy), so no statement anyone else wrote is ever lost or altered.
  */
 export const addQueuePolicyStatements: ActionHandler<AddQueuePolicyStatements, void> = {
+  eventuallyVisible: true,
   iamActions: ['sqs:GetQueueAttributes', 'sqs:SetQueueAttributes'],
   targets: (action) => [
     action.queueArn,

@@ -13,6 +13,7 @@ import type {
   ActionHandler,
   PreconditionContext,
   PreconditionVerdict,
+  Verification,
   WriteChange,
   WriteContext,
 } from './types.js';
@@ -91,19 +92,24 @@ export function checkPrecondition(action: Action, ctx: PreconditionContext): Pro
   return handlerFor(action).precondition(action, ctx);
 }
 
-/** Sends the write, then reads it back until what it set is visible (VerifyError if never). */
+/**
+ * Sends the write, then reads it back until what it set is visible (VerifyError if never), unless
+ * its answer shows the result or it is an eventually visible write left to the next cycle.
+ */
 export async function executeAction(
   action: Action,
   ctx: WriteContext,
-): Promise<Exclude<WriteChange, 'unchanged'>> {
+): Promise<{ change: Exclude<WriteChange, 'unchanged'>; verifiedBy: Verification }> {
   const handler = handlerFor(action);
   // Whatever was read of the resource before this write is stale from here on.
   ctx.reads?.writing(resourceOf(action));
   const { change, receipt, notShownByAnswer } = await handler.write(action, ctx);
   // The write's answer shows everything it set: it is the read-back.
-  if (notShownByAnswer?.length === 0) return change;
+  if (notShownByAnswer?.length === 0) return { change, verifiedBy: 'answer' };
+  if (handler.eventuallyVisible && ctx.eventualWrites === 'next-cycle')
+    return { change, verifiedBy: 'next-cycle' };
   await untilVisible(ctx, () => handler.readBack(action, ctx, receipt));
-  return change;
+  return { change, verifiedBy: 'read-back' };
 }
 
 /**

@@ -13,6 +13,7 @@ const queueOf = (action: SetQueueAttributes) => ({ arn: action.queueArn, url: ac
 
 /** Sends only the attributes that change, so an edit to any other is never overwritten. */
 export const setQueueAttributes: ActionHandler<SetQueueAttributes, void> = {
+  eventuallyVisible: true,
   iamActions: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'],
   targets: (action) => [action.queueArn, ...arnsInQueueAttributes(action.attributes)],
   describe: (action) =>

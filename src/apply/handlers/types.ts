@@ -26,7 +26,15 @@ export interface WriteContext extends ReadBackTiming {
   readonly endpoint?: string;
   /** What this cycle read of each resource since its last write (see cycleReads.ts). */
   readonly reads?: CycleReads;
+  /**
+   * `next-cycle`: a write whose handler is `eventuallyVisible` is not read back; the next cycle's
+   * discovery reads it and plans it again if it did not take (sqsVerification). Default: read back.
+   */
+  readonly eventualWrites?: 'read-back' | 'next-cycle';
 }
+
+/** How a write's result was checked: read back, shown by its answer, or left to the next cycle. */
+export type Verification = 'read-back' | 'answer' | 'next-cycle';
 
 /** A write that went out: what it did, and what its read-back needs (a created queue's URL). */
 export interface Written<R> {
@@ -51,6 +59,12 @@ export interface ActionHandler<A extends Action, R = unknown> {
    * it, and findings on the same resource run one after the other. Default: the first target.
    */
   resource?(action: A): string;
+  /**
+   * The service documents that what this write sets can take a while to be visible (SQS
+   * attributes: up to 60 s, MessageRetentionPeriod up to 15 minutes), so a read right after it
+   * proves little; see WriteContext.eventualWrites.
+   */
+  readonly eventuallyVisible?: boolean;
   /** IAM actions its calls need: the write, the precondition read and the read-back. */
   readonly iamActions: readonly string[];
   /**

@@ -16,6 +16,7 @@ const DEFAULTS = {
   applyConcurrency: 4,
   verifyAttempts: 3,
   verifyDelayMs: 1000,
+  sqsVerification: 'next-cycle',
 };
 
 /** Resolves against an explicit environment only, never the test process's own. */
