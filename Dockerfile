@@ -32,6 +32,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EDAGUARD_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The controller handles SIGTERM itself (graceful shutdown); node runs as PID 1 without a shell.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/dist/main.js"]
+# The same V8 flag as the bin's shebang (src/main.ts): a young generation sized to edaguard's live data.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/main.js"]
 # Mount or sync the policy repository at /policies.
 CMD ["run", "--policies", "/policies"]

@@ -6,7 +6,8 @@
  * (a) The SQS-only audit: `edaguard plan` of an account of 1,250 queues, 1,000 tagged and
  *     selected, every fourth of those wired to a DLQ (the 250 DLQs are the other queues), with a
  *     policy of SQS rules only. The compiled CLI (tsc into .edaguard/bench-dist, as `npm run
- *     build` makes it) runs as a child process preloaded with bench/footprint/probe.mjs, which
+ *     build` makes it) runs as a child process with the node flags of its shebang line (as
+ *     `npx edaguard` runs it), preloaded with bench/footprint/probe.mjs, which
  *     records at exit its peak RSS (`process.resourceUsage().maxRSS`), its CPU time, and the
  *     `@aws-sdk/client-*` packages in its module cache.
  * (b) `edaguard validate policies/example`, the same way: its CPU time from process start.
@@ -122,13 +123,21 @@ async function seed(endpoint: string): Promise<number> {
   return performance.now() - t0;
 }
 
+/** The node flags of the bin's `#!/usr/bin/env -S node …` line: the child runs as `npx edaguard` would. */
+function shebangNodeFlags(main: string): string[] {
+  const first = readFileSync(main, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?:\s+--[^\s]+)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 function runChild(dist: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
   const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'edaguard-footprint-')), 'probe.json');
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
+    const main = path.join(dist, 'main.js');
     const child = spawn(
       process.execPath,
-      ['--import', path.join(ROOT, 'bench/footprint/probe.mjs'), path.join(dist, 'main.js'), ...args],
+      [...shebangNodeFlags(main), '--import', path.join(ROOT, 'bench/footprint/probe.mjs'), main, ...args],
       {
         cwd: ROOT,
         env: { ...process.env, ...env, EDAGUARD_FOOTPRINT_OUT: out },

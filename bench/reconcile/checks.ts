@@ -4,7 +4,7 @@ import type { DriftSummary } from '../../src/report/driftReport.js';
 import { callsOf, type Totals, totals } from './callRows.js';
 import type { Expected } from './expectations.js';
 import { perSec, ratio, secs } from './format.js';
-import { READ_BOUND } from './parameters.js';
+import { FIRST_RECONCILE_READ_BOUND, READ_BOUND } from './parameters.js';
 import type { Check, PhaseOutcome } from './report.js';
 
 export interface CheckInput {
@@ -23,7 +23,7 @@ export function checksFor(input: CheckInput): Check[] {
   const firstO = phases[1] as PhaseOutcome;
   const first = firstO.summary as DriftSummary;
   const second = (phases[2] as PhaseOutcome).summary as DriftSummary;
-  const [planT, , secondT] = phases.map((p) => totals(p.rows)) as [Totals, Totals, Totals];
+  const [planT, firstT, secondT] = phases.map((p) => totals(p.rows)) as [Totals, Totals, Totals];
   const plannedOf = (kind: string) => planned.filter((a) => a.kind === kind).length;
   return [
     {
@@ -40,6 +40,11 @@ export function checksFor(input: CheckInput): Check[] {
       name: `reconcile #2 reads ≤ ${READ_BOUND} × minimum (with AWS page sizes)`,
       ok: secondT.readsOnAws <= READ_BOUND * secondT.minReads,
       detail: `${secondT.readsOnAws} reads, minimum ${secondT.minReads} (${ratio(secondT.readsOnAws, secondT.minReads)})`,
+    },
+    {
+      name: `reconcile #1 reads ≤ ${FIRST_RECONCILE_READ_BOUND} × minimum (on moto; issue #15)`,
+      ok: firstT.reads <= FIRST_RECONCILE_READ_BOUND * firstT.minReads,
+      detail: `${firstT.reads} reads, minimum ${firstT.minReads} (${ratio(firstT.reads, firstT.minReads)}); ${firstT.readsOnAws} with AWS page sizes (${ratio(firstT.readsOnAws, firstT.minReads)})`,
     },
     {
       name: 'reconcile #1 SQS writes = changes needed',

@@ -66,6 +66,12 @@ async function main(): Promise<number> {
   const runStart = performance.now();
   const account = describeAccount(N);
   const { dir: policyDir, policySet, rules } = await loadBenchPolicies();
+  let t = performance.now();
+  const emulator: Emulator = await startEmulator({ timeoutMs: 60_000 });
+  const emulatorStartMs = performance.now() - t;
+  Object.assign(process.env, emulatorEnv(emulator.endpoint, REGION), {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
   const { settings, rpsFromEnv } = benchSettings();
   const expected = expectedFor(account, rules, { sqsReadBack: settings.sqsVerification === 'read-back' });
   log(
@@ -74,13 +80,6 @@ async function main(): Promise<number> {
       `(${expected.asyncFunctions} invoked asynchronously), ${expected.mappings} mappings ` +
       `(${expected.sqsMappings} SQS, ${expected.streamMappings} streams); ${expected.writes} writes needed (${expected.minWrites} at least)`,
   );
-
-  let t = performance.now();
-  const emulator: Emulator = await startEmulator({ timeoutMs: 60_000 });
-  const emulatorStartMs = performance.now() - t;
-  Object.assign(process.env, emulatorEnv(emulator.endpoint, REGION), {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
   const seeder = createSeeder(emulator.endpoint, REGION);
   const extra = extraSeedClients(emulator.endpoint);
   try {

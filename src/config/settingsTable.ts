@@ -162,7 +162,7 @@ export const RUNTIME_SETTINGS = [
     kind: 'int',
     schema: int(1, 20),
     default: 3,
-    help: 'read-backs after each write (SQS attributes can take a while to be visible)',
+    help: 'read-backs after each write its answer does not show (SQS attributes: with sqsVerification read-back)',
   },
   {
     key: 'verifyDelayMs',

@@ -307,6 +307,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/^CMD \["run", "--policies", "\/policies"\]$/m);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "\/app\/dist\/main\.js"\]$/m);
+  });
+
+  it('runs node with the same V8 flags as the bin’s shebang (npx edaguard and the image alike)', () => {
+    const shebang = readFileSync(file('src/main.ts'), 'utf8').split('\n', 1)[0] as string;
+    const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ') ?? [];
+    expect(flags).toContain('--max-semi-space-size=4');
+    const entrypoint = JSON.stringify(['node', ...flags, '/app/dist/main.js']).replaceAll(',', ', ');
+    expect(dockerfile.split('\n')).toContain(`ENTRYPOINT ${entrypoint}`);
   });
 });
