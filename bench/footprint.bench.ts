@@ -392,10 +392,9 @@ function renderSection(input: {
     `- Date: ${new Date().toISOString()}`,
     `- Machine: ${os.type()} ${os.release()} ${os.arch()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
     `- Node ${process.version}; moto ${motoVersion()} (\`python3 -m moto.server\`, its own process); whole run ${input.wallS.toFixed(1)} s`,
-    '- The CLI measured is the compiled one (`tsc -p tsconfig.json` into `.edaguard/bench-dist`, as `npm run build` makes `dist/`), each command in a child process preloaded with `bench/footprint/probe.mjs`: at exit it records `process.resourceUsage().maxRSS`, `process.cpuUsage()` (user + system since the process started: Node’s own start-up included), with the node flags of the bin’s shebang (`' +
-      (shebangNodeFlags(path.join(ROOT, 'src/main.ts')).join(' ') || 'none') +
-      `\`, as \`npx edaguard\` runs it) and without this machine’s \`${MACHINE_ENV}\` (unless said)` +
-      ' and the `@aws-sdk/client-*` packages in the module cache (the SDK’s client packages have no `exports` map, so however they are imported Node loads their CommonJS build, which the cache lists).',
+    '- The CLI measured is the compiled one (`tsc -p tsconfig.json` into `.edaguard/bench-dist`, as `npm run build` makes `dist/`), each command in a child process ' +
+      `with the node flags of the bin’s shebang (\`${shebangNodeFlags(path.join(ROOT, 'src/main.ts')).join(' ') || 'none'}\`, as \`npx edaguard\` runs it) and without this machine’s \`${MACHINE_ENV}\` (unless said), ` +
+      'preloaded with `bench/footprint/probe.mjs`: at exit it records `process.resourceUsage().maxRSS`, `process.cpuUsage()` (user + system since the process started: Node’s own start-up included) and the `@aws-sdk/client-*` packages in the module cache (the SDK’s client packages have no `exports` map, so however they are imported Node loads their CommonJS build, which the cache lists).',
     '',
     '### The SQS-only audit',
     '',
