@@ -5,6 +5,7 @@ import { type Action, type Finding, findingKey, type Plan } from '../reconcile/m
 import { type FindingResult, findingLogger } from './auditLog.js';
 import { CycleReads } from './cycleReads.js';
 import { type FindingRunContext, type PendingFinding, runFinding, type Settle } from './findingRun.js';
+import type { EventualWriteCheck } from './handlers/types.js';
 import { deferredResult, unwrittenResult } from './notRun.js';
 import { type ScheduledRun, schedule } from './schedule.js';
 import { drainWorkQueue, type RequeueBackoff } from './workQueue.js';
@@ -24,7 +25,7 @@ export interface ApplyOptions {
   verifyAttempts: number;
   verifyDelayMs: number;
   /** How writes the service shows only eventually (SQS attributes) are checked. Default: read back. */
-  eventualWrites?: 'read-back' | 'next-cycle';
+  eventualWrites?: EventualWriteCheck;
   /** Retries, within the cycle, of a write that failed in a way worth retrying. Default 2. */
   writeRequeueRounds?: number;
   /** The wait before a requeued write: full jitter under base·2^round, at most cap. */

@@ -4,6 +4,7 @@
  * Row order is the order of error messages and of the README tables.
  */
 import { z } from 'zod';
+import type { EventualWriteCheck } from '../apply/handlers/types.js';
 import { DEFAULT_MAX_WAIVER_DAYS } from '../policy/waiverDates.js';
 import { SERVICE_SETTINGS } from './serviceSettingsTable.js';
 import type { SettingSpec } from './settings.js';
@@ -18,7 +19,7 @@ export {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** How an SQS attribute write is checked (see WriteContext.eventualWrites). */
-export const SQS_VERIFICATIONS = ['next-cycle', 'read-back'] as const;
+export const SQS_VERIFICATIONS = ['next-cycle', 'read-back'] as const satisfies readonly EventualWriteCheck[];
 
 const int = (min: number, max?: number, maxMessage?: string) => {
   const atLeast = z.number().int().min(min);

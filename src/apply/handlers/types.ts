@@ -30,8 +30,11 @@ export interface WriteContext extends ReadBackTiming {
    * `next-cycle`: a write whose handler is `eventuallyVisible` is not read back; the next cycle's
    * discovery reads it and plans it again if it did not take (sqsVerification). Default: read back.
    */
-  readonly eventualWrites?: 'read-back' | 'next-cycle';
+  readonly eventualWrites?: EventualWriteCheck;
 }
+
+/** How a write the service shows only eventually is checked (the setting sqsVerification). */
+export type EventualWriteCheck = 'read-back' | 'next-cycle';
 
 /** How a write's result was checked: read back, shown by its answer, or left to the next cycle. */
 export type Verification = 'read-back' | 'answer' | 'next-cycle';
