@@ -45,7 +45,9 @@ export function operationModel(phase: Phase, s: TargetShape): OperationModel[] {
       ...(converged ? { check: { kind: 'exact' as const, value: queueReads } } : {}),
       note:
         `one per selected queue (${s.queues}) and per DLQ they name (${dlqs})` +
-        (converged ? '' : '; the fixes add a precondition read per SetQueueAttributes (none read back in the cycle: sqsVerification next-cycle, the default)'),
+        (converged
+          ? ''
+          : '; the fixes add a precondition read per SetQueueAttributes (none read back in the cycle: sqsVerification next-cycle, the default)'),
     },
     {
       op: 'SQS ListQueues',
