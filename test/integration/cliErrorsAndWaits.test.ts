@@ -4,25 +4,17 @@
  * endpoint, and logs readable lines instead of JSON. In-process, with the real SDK clients.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliIo, runCli } from '../../src/cli/program.js';
+import { freePort } from '../support/emulator.js';
 import { emulatorEndpoint, useCleanEmulator } from '../support/harness.js';
 import { startHoldingProxy } from '../support/holdingProxy.js';
 import { SANDBOX_POLICY_DIR } from '../support/sandbox.js';
 
 useCleanEmulator();
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs the CLI with its own logger (no recording one) and the terminal question answered. */
 function run(args: string[], env: NodeJS.ProcessEnv, stderrIsTerminal = false, extra: Partial<CliIo> = {}) {
@@ -61,7 +53,7 @@ afterEach(() => {
 
 describe('AWS errors name the command, the call and what to check', () => {
   it('plan against a closed endpoint: exit 1, "plan failed", the endpoint named', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const { out, done } = run(['plan', '--policies', SANDBOX_POLICY_DIR], { AWS_ENDPOINT_URL: endpoint });
     expect(await done).toBe(1);
     expect(out.stderr).toMatch(/^edaguard: plan failed: [A-Za-z]+ [A-Za-z]+: endpoint unreachable \(/);
@@ -70,7 +62,7 @@ describe('AWS errors name the command, the call and what to check', () => {
   });
 
   it('plan with no credentials: the default chain explained, with the files it looked at', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const noCredentials = {
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
@@ -104,7 +96,7 @@ describe('AWS errors name the command, the call and what to check', () => {
   });
 
   it('redrive against a closed endpoint says "redrive failed", not "cycle failed"', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const { out, done } = run(['redrive', 'orders-dlq', '--dry-run'], { AWS_ENDPOINT_URL: endpoint });
     expect(await done).toBe(1);
     expect(out.stderr).toMatch(/^edaguard: redrive failed: SQS GetQueueUrl: endpoint unreachable/);

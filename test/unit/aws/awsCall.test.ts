@@ -2,24 +2,16 @@
  * A failed call's error is remembered with its service, operation and endpoint by the clients'
  * middleware (a real SDK client against a closed loopback port), and found through `cause`.
  */
-import { createServer } from 'node:net';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsCallOf, rememberAwsCall } from '../../../src/aws/awsCall.js';
 import { createAwsClients } from '../../../src/aws/clients.js';
 import { toReadError } from '../../../src/discovery/readErrors.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../../support/emulator.js';
 
 describe('awsCallOf', () => {
   it('names the service, the operation and the endpoint of a failed call', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const aws = createAwsClients({
       region: 'us-east-1',
       endpoint,
