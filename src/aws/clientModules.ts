@@ -5,6 +5,7 @@
  * `import` of them to their `main`, CommonJS build, and caches it where `require` finds it).
  */
 import { createRequire } from 'node:module';
+import { sdk } from './sdk.js';
 
 /** The npm package of each of the controller's service clients (the keys of AwsClients). */
 export const CLIENT_PACKAGES = {
@@ -40,21 +41,6 @@ const CLIENT_CLASSES = {
   kms: 'KMSClient',
 } as const satisfies Record<AwsService, string>;
 
-/** The dynamic imports (literal specifiers, so that a bundler or a reader sees every one). */
-const IMPORTS: Record<AwsService, () => Promise<unknown>> = {
-  sqs: () => import('@aws-sdk/client-sqs'),
-  lambda: () => import('@aws-sdk/client-lambda'),
-  tagging: () => import('@aws-sdk/client-resource-groups-tagging-api'),
-  dynamodb: () => import('@aws-sdk/client-dynamodb'),
-  sns: () => import('@aws-sdk/client-sns'),
-  eventbridge: () => import('@aws-sdk/client-eventbridge'),
-  s3: () => import('@aws-sdk/client-s3'),
-  cloudwatch: () => import('@aws-sdk/client-cloudwatch'),
-  kinesis: () => import('@aws-sdk/client-kinesis'),
-  pipes: () => import('@aws-sdk/client-pipes'),
-  kms: () => import('@aws-sdk/client-kms'),
-};
-
 const requireSdk = createRequire(import.meta.url);
 
 type ClientModule = Record<string, unknown>;
@@ -66,7 +52,8 @@ const modules = new Map<AwsService, ClientModule>();
 export async function importClientModules(services: Iterable<AwsService>): Promise<void> {
   await Promise.all(
     [...services].map(async (service) => {
-      if (!modules.has(service)) modules.set(service, (await IMPORTS[service]()) as ClientModule);
+      // sdk's import of the package: one load whether a client or a command asks first.
+      if (!modules.has(service)) modules.set(service, (await sdk[service]()) as unknown as ClientModule);
     }),
   );
 }
